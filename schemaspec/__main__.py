@@ -1,0 +1,3 @@
+import sys
+from schemaspec.cli import main
+sys.exit(main())
