@@ -1,0 +1,48 @@
+"""SQLite: no comments, no enum or UUID types, no time zones; INTEGER PRIMARY KEY is the rowid."""
+
+from __future__ import annotations
+
+import re
+
+from schemaspec import dialects
+from schemaspec.spec import ColumnSpec, EnumSpec
+
+
+class SQLiteRules(dialects.DialectRules):
+    name = "sqlite"
+    supports_comments = False
+    supports_named_enums = False
+    # What SQLAlchemy emits for these types on SQLite, and so what reflection finds.
+    emulation_checks = frozenset({"boolean", "enum"})
+    stored_types = {  # noqa: RUF012
+        "uuid": "char(32)",
+        "interval": "timestamp",
+        "timestamptz": "timestamp",
+        "timetz": "time",
+        "jsonb": "json",
+    }
+
+    def column_type(self, type_: str, enums: dict[str, EnumSpec]) -> str:
+        type_ = super().column_type(type_, enums)
+        inline = re.fullmatch(r"enum\((.*)\)", type_)
+        if inline and inline.group(1).startswith("'"):
+            # A non-native enum is a VARCHAR as long as its longest value (SQLAlchemy's rule).
+            values = [v.replace("''", "'") for v in re.findall(r"'((?:[^']|'')*)'", inline.group(1))]
+            return f"varchar({max(len(value) for value in values)})"
+        return type_
+
+    def autoincrement(
+        self, columns: dict[str, ColumnSpec], primary_key: tuple[str, ...]
+    ) -> dict[str, ColumnSpec]:
+        # A single INTEGER PRIMARY KEY aliases the rowid and always autoincrements; nothing else
+        # can, and reflection does not report it, so both sides are derived from the key alone.
+        rowid = primary_key[0] if len(primary_key) == 1 else None
+        return {
+            name: column.model_copy(
+                update={"autoincrement": name == rowid and column.type == "integer"}
+            )
+            for name, column in columns.items()
+        }
+
+
+dialects.registry.register(SQLiteRules())

@@ -1,0 +1,36 @@
+"""Keep passwords out of every message, report and log line."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
+
+_URL_PASSWORD = re.compile(r"(?P<prefix>[a-z][a-z0-9+.\-]*://[^:/@\s]*:)(?P<password>[^@\s]*)(?=@)", re.I)
+
+
+def mask_url(url: str | URL) -> str:
+    """The URL as text with its password replaced by ``***``."""
+    if isinstance(url, URL):
+        return url.render_as_string(hide_password=True)
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return _URL_PASSWORD.sub(r"\g<prefix>***", url)
+
+
+def describe_url(url: URL) -> str:
+    """What a connection message should name: the database at a host, never the password."""
+    where = url.host or "local"
+    if url.port:
+        where += f":{url.port}"
+    database = f" database {url.database!r}" if url.database else ""
+    return f"{url.get_backend_name()}{database} at {where}" if url.host else mask_url(url)
+
+
+def scrub(message: str, url: URL | None) -> str:
+    """Remove ``url``'s password (and any password-bearing URL) from a driver's message."""
+    if url is not None and url.password:
+        message = message.replace(str(url.password), "***")
+    return _URL_PASSWORD.sub(r"\g<prefix>***", message)

@@ -1,0 +1,1 @@
+"""Sources: everything that can become a :class:`~schemaspec.spec.SchemaSpec`."""

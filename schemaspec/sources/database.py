@@ -1,0 +1,244 @@
+"""A live database to a spec: the schema the database has.
+
+Reflection uses SQLAlchemy's bulk ``Inspector.get_multi_*`` calls: one query per kind of object
+for the whole schema, instead of several per table. That is both the fastest way through
+SQLAlchemy and immune to the recursion ``MetaData.reflect()`` hits on long foreign-key chains.
+Reflection only reads, inside a transaction that is always rolled back.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, inspect
+from sqlalchemy import exc as sa_exc
+from sqlalchemy.engine import URL, Inspector, make_url
+from sqlalchemy.dialects.postgresql import ENUM as PG_ENUM
+
+from schemaspec.dialects import normalize
+from schemaspec.errors import DatabaseConnectionError, SourceError
+from schemaspec.secrets import describe_url, scrub
+from schemaspec.sources.models import dialect_name, table_key
+from schemaspec.spec import (
+    CheckSpec,
+    ColumnSpec,
+    EnumSpec,
+    ForeignKeySpec,
+    IndexSpec,
+    SchemaSpec,
+    TableSpec,
+    UniqueSpec,
+)
+from schemaspec.types import canonical_type
+
+#: Tables that belong to tools, not to the application's schema.
+DEFAULT_EXCLUDE = ("alembic_version",)
+
+_DRIVER_EXTRAS = {"psycopg": "postgresql", "psycopg2": "postgresql", "pymysql": "mysql"}
+
+
+def from_database(
+    bind: str | URL | Engine | Connection,
+    schema: str | None = None,
+    *,
+    include: Sequence[str] | None = None,
+    exclude: Sequence[str] = DEFAULT_EXCLUDE,
+) -> SchemaSpec:
+    """The spec of the tables a live database has.
+
+    ``bind`` is a URL (string or ``URL``), an ``Engine`` or a ``Connection``. ``schema`` picks a
+    non-default schema. ``include``/``exclude`` are glob patterns on table names, applied before
+    reflection so unwanted tables are never queried; ``alembic_version`` is excluded by default.
+    """
+    with _connection(bind) as connection:
+        inspector = inspect(connection)
+        names = [
+            name
+            for name in inspector.get_table_names(schema=schema)
+            if _wanted(name, include, exclude)
+        ]
+        spec = _reflect(inspector, names, schema, dialect_name(connection.dialect))
+    return normalize(spec)
+
+
+def _wanted(name: str, include: Sequence[str] | None, exclude: Sequence[str]) -> bool:
+    if include is not None and not any(fnmatch.fnmatchcase(name, p) for p in include):
+        return False
+    return not any(fnmatch.fnmatchcase(name, pattern) for pattern in exclude)
+
+
+@contextmanager
+def _connection(bind: str | URL | Engine | Connection) -> Iterator[Connection]:
+    if isinstance(bind, Connection):
+        yield bind
+        return
+    engine = bind if isinstance(bind, Engine) else _engine(bind)
+    try:
+        try:
+            connection = engine.connect()
+        except sa_exc.DBAPIError as error:
+            raise DatabaseConnectionError(
+                f"cannot connect to {describe_url(engine.url)}: {scrub(_first_line(error), engine.url)}"
+            ) from None
+        with connection:
+            # Reflection reads only; whatever a driver or dialect may have started is undone.
+            try:
+                yield connection
+            finally:
+                connection.rollback()
+    finally:
+        if engine is not bind:
+            engine.dispose()
+
+
+def _engine(url: str | URL) -> Engine:
+    try:
+        parsed = make_url(url)
+    except sa_exc.ArgumentError as error:
+        raise SourceError(f"not a database URL: {scrub(str(error), None)}") from None
+    try:
+        return create_engine(parsed, connect_args=_connect_args(parsed))
+    except sa_exc.NoSuchModuleError:
+        raise SourceError(f"no SQLAlchemy dialect for {parsed.drivername!r}") from None
+    except ImportError as error:
+        extra = _DRIVER_EXTRAS.get(parsed.get_driver_name(), parsed.get_backend_name())
+        raise SourceError(
+            f"the driver for {parsed.drivername!r} is not installed ({error.name or error}); "
+            f"install it with: pip install 'schemaspec[{extra}]'"
+        ) from None
+
+
+def _connect_args(url: URL) -> dict[str, Any]:
+    # A hung server should fail a CI job quickly, not after the driver's default minutes.
+    backend = url.get_backend_name()
+    if backend == "postgresql":
+        return {"connect_timeout": 10}
+    if backend in ("mysql", "mariadb"):
+        return {"connect_timeout": 10}
+    return {}
+
+
+def _first_line(error: BaseException) -> str:
+    original = getattr(error, "orig", None) or error
+    lines = str(original).strip().splitlines()
+    return lines[0] if lines else type(original).__name__
+
+
+def _reflect(
+    inspector: Inspector, names: list[str], schema: str | None, dialect: str
+) -> SchemaSpec:
+    if not names:
+        return SchemaSpec(dialect=dialect)
+    kwargs: dict[str, Any] = {"schema": schema, "filter_names": names}
+    columns = inspector.get_multi_columns(**kwargs)
+    primary_keys = inspector.get_multi_pk_constraint(**kwargs)
+    foreign_keys = inspector.get_multi_foreign_keys(**kwargs)
+    indexes = inspector.get_multi_indexes(**kwargs)
+    uniques = _optional(inspector.get_multi_unique_constraints, kwargs)
+    checks = _optional(inspector.get_multi_check_constraints, kwargs)
+    comments = _optional(inspector.get_multi_table_comment, kwargs)
+
+    tables: dict[str, TableSpec] = {}
+    for key in columns:
+        table_schema, name = key
+        tables[table_key(table_schema, name, schema)] = TableSpec(
+            columns={c["name"]: _column_spec(c) for c in columns[key]},
+            primary_key=tuple(primary_keys.get(key, {}).get("constrained_columns") or ()),
+            foreign_keys=_foreign_keys(foreign_keys.get(key, []), schema),
+            indexes=_indexes(indexes.get(key, [])),
+            unique={
+                ",".join(u["column_names"]): UniqueSpec(
+                    columns=tuple(u["column_names"]), name=u.get("name")
+                )
+                for u in uniques.get(key, [])
+            },
+            checks={
+                c.get("name") or c["sqltext"]: CheckSpec(sqltext=c["sqltext"], name=c.get("name"))
+                for c in checks.get(key, [])
+            },
+            comment=(comments.get(key) or {}).get("text"),
+        )
+    return SchemaSpec(dialect=dialect, tables=tables, enums=_enums(inspector, schema, columns))
+
+
+def _optional(method: Any, kwargs: dict[str, Any]) -> dict[Any, Any]:
+    """Some dialects cannot reflect some objects (comments on SQLite); then there are none."""
+    try:
+        return dict(method(**kwargs))
+    except NotImplementedError:
+        return {}
+
+
+def _column_spec(column: dict[str, Any]) -> ColumnSpec:
+    computed = column.get("computed")
+    return ColumnSpec(
+        type=canonical_type(column["type"]),
+        nullable=bool(column["nullable"]),
+        default=column.get("default"),
+        autoincrement=column.get("autoincrement") is True or bool(column.get("identity")),
+        computed=computed["sqltext"] if computed else None,
+        comment=column.get("comment"),
+    )
+
+
+def _foreign_keys(reflected: list[dict[str, Any]], schema: str | None) -> dict[str, ForeignKeySpec]:
+    result = {}
+    for fk in reflected:
+        options = fk.get("options") or {}
+        spec = ForeignKeySpec(
+            columns=tuple(fk["constrained_columns"]),
+            referred_table=table_key(fk.get("referred_schema"), fk["referred_table"], schema),
+            referred_columns=tuple(fk["referred_columns"]),
+            name=fk.get("name"),
+            on_delete=_action(options.get("ondelete")),
+            on_update=_action(options.get("onupdate")),
+        )
+        result[",".join(spec.columns)] = spec
+    return result
+
+
+def _action(action: str | None) -> str | None:
+    if action is None:
+        return None
+    action = " ".join(action.upper().split())
+    # Every database's default; MySQL spells it RESTRICT when asked.
+    return None if action in ("NO ACTION", "RESTRICT") else action
+
+
+def _indexes(reflected: list[dict[str, Any]]) -> dict[str, IndexSpec]:
+    result = {}
+    for index in reflected:
+        if index.get("duplicates_constraint"):
+            # The index behind a unique constraint; the constraint itself is recorded.
+            continue
+        expressions = index.get("expressions") or index["column_names"]
+        options = index.get("dialect_options") or {}
+        where = options.get("postgresql_where") or options.get("sqlite_where")
+        result[index["name"]] = IndexSpec(
+            columns=tuple(str(element) for element in expressions),
+            unique=bool(index.get("unique")),
+            where=str(where) if where is not None else None,
+        )
+    return result
+
+
+def _enums(
+    inspector: Inspector, schema: str | None, columns: dict[Any, list[dict[str, Any]]]
+) -> dict[str, EnumSpec]:
+    get_enums = getattr(inspector, "get_enums", None)
+    if get_enums is not None:
+        # PostgreSQL: every enum type of the schema, used or not.
+        return {
+            enum["name"]: EnumSpec(values=tuple(enum["labels"]))
+            for enum in get_enums(schema=schema or "public")
+        }
+    found = {}
+    for table_columns in columns.values():
+        for column in table_columns:
+            type_ = column["type"]
+            if isinstance(type_, PG_ENUM) and type_.name:
+                found[type_.name] = EnumSpec(values=tuple(type_.enums))
+    return found

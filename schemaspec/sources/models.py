@@ -1,0 +1,214 @@
+"""SQLAlchemy models to a spec: the schema the code expects.
+
+The spec is built dialect-neutral and then, when a dialect is named, normalised the way that
+database would store it; one path, so ``from_models(md, dialect="mysql")`` and a neutral spec
+later compared against MySQL agree by construction.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    Enum,
+    ForeignKeyConstraint,
+    Index,
+    MetaData,
+    Table,
+    UniqueConstraint,
+)
+from sqlalchemy import types as sqltypes
+from sqlalchemy.engine import Dialect
+from sqlalchemy.engine.default import DefaultDialect
+from sqlalchemy.schema import DefaultClause
+from sqlalchemy.sql.elements import ClauseElement
+
+from schemaspec.dialects import normalize
+from schemaspec.errors import SourceError
+from schemaspec.sources.importing import import_object
+from schemaspec.spec import (
+    CheckSpec,
+    ColumnSpec,
+    EnumSpec,
+    ForeignKeySpec,
+    IndexSpec,
+    SchemaSpec,
+    TableSpec,
+    UniqueSpec,
+)
+from schemaspec.types import canonical_type, quote_literal
+
+# Identifiers are compiled with the neutral dialect; its quoting is stripped by normalisation.
+_NEUTRAL = DefaultDialect()
+
+
+def from_models(
+    target: MetaData | Any | str, dialect: str | None = None, *, schema: str | None = None
+) -> SchemaSpec:
+    """The spec the models in ``target`` expect.
+
+    ``target`` is a ``MetaData``, a declarative base (anything with a ``.metadata``), or an
+    import string ``"pkg.module:attr"``. ``dialect`` (``"postgresql"``, ``"mysql"``,
+    ``"sqlite"``...) renders the models the way that database stores them. ``schema`` keeps only
+    the tables of that schema, keyed by bare name.
+    """
+    metadata = resolve_metadata(target)
+    spec = metadata_to_spec(metadata, schema=schema)
+    return normalize(spec, dialect) if dialect is not None else normalize(spec)
+
+
+def resolve_metadata(target: MetaData | Any | str) -> MetaData:
+    described = target if isinstance(target, str) else type(target).__name__
+    if isinstance(target, str):
+        target = import_object(target)
+    if isinstance(target, MetaData):
+        return target
+    metadata = getattr(target, "metadata", None)
+    if isinstance(metadata, MetaData):
+        return metadata
+    raise SourceError(
+        f"{described!r} is neither a SQLAlchemy MetaData nor a declarative base with .metadata"
+    )
+
+
+def table_key(table_schema: str | None, name: str, schema: str | None) -> str:
+    """Tables of the compared schema are keyed by bare name, others as ``schema.name``."""
+    return name if table_schema in (None, schema) else f"{table_schema}.{name}"
+
+
+def metadata_to_spec(metadata: MetaData, *, schema: str | None = None) -> SchemaSpec:
+    tables: dict[str, TableSpec] = {}
+    enums: dict[str, EnumSpec] = {}
+    for table in metadata.tables.values():
+        if schema is not None and table.schema != schema:
+            continue
+        tables[table_key(table.schema, table.name, schema)] = _table_spec(table, schema)
+        for column in table.columns:
+            type_ = column.type
+            if isinstance(type_, Enum) and type_.native_enum and type_.name:
+                enums[type_.name] = EnumSpec(values=tuple(type_.enums))
+    return SchemaSpec(dialect=None, tables=tables, enums=enums)
+
+
+def _table_spec(table: Table, schema: str | None) -> TableSpec:
+    autoincrement_column = table.autoincrement_column
+    columns = {
+        column.name: _column_spec(column, column is autoincrement_column)
+        for column in table.columns
+    }
+    foreign_keys: dict[str, ForeignKeySpec] = {}
+    unique: dict[str, UniqueSpec] = {}
+    checks: dict[str, CheckSpec] = {}
+    for constraint in table.constraints:
+        if isinstance(constraint, ForeignKeyConstraint):
+            fk = _foreign_key_spec(constraint, schema)
+            foreign_keys[",".join(fk.columns)] = fk
+        elif isinstance(constraint, UniqueConstraint):
+            names = tuple(column.name for column in constraint.columns)
+            unique[",".join(names)] = UniqueSpec(columns=names, name=_name(constraint.name))
+        elif isinstance(constraint, CheckConstraint):
+            check = _check_spec(constraint)
+            checks[check.name or check.sqltext] = check
+    indexes = {str(index.name): _index_spec(index) for index in table.indexes}
+    return TableSpec(
+        columns=columns,
+        primary_key=tuple(column.name for column in table.primary_key.columns),
+        foreign_keys=foreign_keys,
+        indexes=indexes,
+        unique=unique,
+        checks=checks,
+        comment=table.comment,
+    )
+
+
+def _column_spec(column: Column[Any], autoincrement: bool) -> ColumnSpec:
+    computed = column.computed
+    return ColumnSpec(
+        type=canonical_type(column.type),
+        nullable=bool(column.nullable),
+        default=_server_default(column),
+        autoincrement=autoincrement or column.identity is not None,
+        computed=_sql(computed.sqltext) if computed is not None else None,
+        comment=column.comment,
+    )
+
+
+def _server_default(column: Column[Any]) -> str | None:
+    default = column.server_default
+    if not isinstance(default, DefaultClause):
+        # Computed and Identity live in server_default too; they are recorded elsewhere.
+        return None
+    argument = default.arg
+    if isinstance(argument, str):
+        return quote_literal(argument)
+    return _sql(argument)
+
+
+def _sql(element: Any) -> str:
+    if isinstance(element, str):
+        return element
+    if isinstance(element, ClauseElement):
+        return str(element.compile(dialect=_NEUTRAL, compile_kwargs={"literal_binds": True, "include_table": False}))
+    return str(element)
+
+
+def _name(name: Any) -> str | None:
+    # SQLAlchemy's "no name yet" sentinel and None both mean: the database will choose.
+    return str(name) if isinstance(name, str) and name != "_NONE_NAME" else None
+
+
+def _foreign_key_spec(constraint: ForeignKeyConstraint, schema: str | None) -> ForeignKeySpec:
+    referred = constraint.referred_table
+    return ForeignKeySpec(
+        columns=tuple(column.name for column in constraint.columns),
+        referred_table=table_key(referred.schema, referred.name, schema),
+        referred_columns=tuple(element.column.name for element in constraint.elements),
+        name=_name(constraint.name),
+        on_delete=_action(constraint.ondelete),
+        on_update=_action(constraint.onupdate),
+    )
+
+
+def _action(action: str | None) -> str | None:
+    """``NO ACTION`` is what every database does when told nothing, so it is no action at all."""
+    if action is None:
+        return None
+    action = " ".join(action.upper().split())
+    return None if action == "NO ACTION" else action
+
+
+def _check_spec(constraint: CheckConstraint) -> CheckSpec:
+    emulates: str | None = None
+    if getattr(constraint, "_type_bound", False):
+        # Added by a Boolean/Enum(create_constraint=True); whether it exists depends on the
+        # database (see CheckSpec.emulates). A non-native Enum's check exists everywhere.
+        column_types = [
+            column.type for column in getattr(constraint, "columns", []) if column is not None
+        ]
+        if any(isinstance(type_, sqltypes.Boolean) for type_ in column_types):
+            emulates = "boolean"
+        elif any(isinstance(type_, Enum) and type_.native_enum for type_ in column_types):
+            emulates = "enum"
+    return CheckSpec(sqltext=_sql(constraint.sqltext), name=_name(constraint.name), emulates=emulates)
+
+
+def _index_spec(index: Index) -> IndexSpec:
+    elements = tuple(
+        element.name if isinstance(element, Column) else _sql(element)
+        for element in index.expressions
+    )
+    where = None
+    for option in ("postgresql_where", "sqlite_where"):
+        dialect_name, _, key = option.partition("_")
+        value = index.dialect_options[dialect_name].get(key) if dialect_name in index.dialect_options else None
+        if value is not None:
+            where = _sql(value)
+            break
+    return IndexSpec(columns=elements, unique=bool(index.unique), where=where)
+
+
+def dialect_name(dialect: Dialect) -> str:
+    """The spec's name for a SQLAlchemy dialect; MariaDB stores schemas as MySQL does."""
+    return "mysql" if dialect.name == "mariadb" else dialect.name

@@ -1,0 +1,98 @@
+"""The spec model: a database schema as a frozen, comparable value.
+
+Every collection is keyed by name (or, for constraints a database may name on its own, by what
+they constrain), never by position, so two specs compare by plain equality and diff paths read
+like ``book_registrations.applicant_priority_number``.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+#: Version of the spec model and of the snapshot file format. Bump on incompatible changes.
+FORMAT_VERSION = 1
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class ColumnSpec(_Frozen):
+    """One column. ``type`` is a canonical type string such as ``numeric(10,2)``."""
+
+    type: str
+    nullable: bool = True
+    #: The server default as canonical SQL text (``'active'``, ``0``, ``current_timestamp``).
+    default: str | None = None
+    #: True for SERIAL, IDENTITY, AUTO_INCREMENT and SQLite's INTEGER PRIMARY KEY.
+    autoincrement: bool = False
+    #: The generation expression of a computed (generated) column.
+    computed: str | None = None
+    comment: str | None = None
+
+
+class ForeignKeySpec(_Frozen):
+    """A foreign key, keyed in its table by its constrained columns (``"member_id"``)."""
+
+    columns: tuple[str, ...]
+    referred_table: str
+    referred_columns: tuple[str, ...]
+    #: ``None`` when the constraint is unnamed in the source; names are compared only when both
+    #: sides have one, because databases invent names for unnamed constraints.
+    name: str | None = None
+    on_delete: str | None = None
+    on_update: str | None = None
+
+
+class IndexSpec(_Frozen):
+    """An index, keyed by its name. ``columns`` holds column names or expression text."""
+
+    columns: tuple[str, ...]
+    unique: bool = False
+    #: The predicate of a partial index (PostgreSQL, SQLite).
+    where: str | None = None
+
+
+class UniqueSpec(_Frozen):
+    """A unique constraint, keyed in its table by its columns (``"member_id,book_id"``)."""
+
+    columns: tuple[str, ...]
+    name: str | None = None
+
+
+class CheckSpec(_Frozen):
+    """A check constraint, keyed by its name (or by its expression when unnamed)."""
+
+    sqltext: str
+    name: str | None = None
+    #: Set only on specs straight from models: the check SQLAlchemy adds for a ``Boolean`` or
+    #: native ``Enum`` with ``create_constraint=True``, which exists only on databases without
+    #: that native type. Normalising for a dialect keeps or drops it, then clears this.
+    emulates: str | None = None
+
+
+class TableSpec(_Frozen):
+    columns: dict[str, ColumnSpec] = Field(default_factory=dict)
+    primary_key: tuple[str, ...] = ()
+    foreign_keys: dict[str, ForeignKeySpec] = Field(default_factory=dict)
+    indexes: dict[str, IndexSpec] = Field(default_factory=dict)
+    unique: dict[str, UniqueSpec] = Field(default_factory=dict)
+    checks: dict[str, CheckSpec] = Field(default_factory=dict)
+    comment: str | None = None
+
+
+class EnumSpec(_Frozen):
+    """A named enum type the database stores on its own (PostgreSQL ``CREATE TYPE ... AS ENUM``)."""
+
+    values: tuple[str, ...]
+
+
+class SchemaSpec(_Frozen):
+    """A whole schema.
+
+    ``dialect`` says which database rendered it (``None``: straight from models, dialect-neutral).
+    """
+
+    dialect: str | None = None
+    tables: dict[str, TableSpec] = Field(default_factory=dict)
+    enums: dict[str, EnumSpec] = Field(default_factory=dict)

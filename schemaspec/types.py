@@ -1,0 +1,257 @@
+"""SQLAlchemy type objects to canonical type strings.
+
+A registry keyed by type class, looked up along the class's MRO, in the spirit of Alembic's
+``Dispatcher``: the most specific registered class wins, so ``JSONB`` (a ``JSON`` subclass) renders
+``jsonb`` and every other ``JSON`` renders ``json``. Model types and reflected types go through
+the same table, which is what makes the two sides comparable. What a given database does with a
+type (MySQL stores ``BOOLEAN`` as ``TINYINT(1)``) is not decided here but in
+:mod:`schemaspec.dialects`, on the strings.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from sqlalchemy import types as sqltypes
+from sqlalchemy.dialects import mysql, postgresql
+from sqlalchemy.engine import Dialect
+from sqlalchemy.engine.default import DefaultDialect
+
+TypeRenderer = Callable[[Any], str]
+
+_RENDERERS: dict[type, TypeRenderer] = {}
+
+
+def _renders(*classes: type) -> Callable[[TypeRenderer], TypeRenderer]:
+    def register(renderer: TypeRenderer) -> TypeRenderer:
+        for cls in classes:
+            _RENDERERS[cls] = renderer
+        return renderer
+
+    return register
+
+
+def canonical_type(type_: sqltypes.TypeEngine[Any], dialect: Dialect | None = None) -> str:
+    """The canonical string for ``type_``, as rendered for ``dialect`` (neutral when ``None``)."""
+    type_ = _effective_type(type_, dialect)
+    for cls in type(type_).__mro__:
+        renderer = _RENDERERS.get(cls)
+        if renderer is not None:
+            return renderer(type_)
+    return _compiled_name(type_, dialect)
+
+
+def _effective_type(
+    type_: sqltypes.TypeEngine[Any], dialect: Dialect | None
+) -> sqltypes.TypeEngine[Any]:
+    """Resolve ``with_variant()`` and ``TypeDecorator`` to the type the database really stores."""
+    variants = getattr(type_, "_variant_mapping", None)
+    if dialect is not None and variants and dialect.name in variants:
+        type_ = variants[dialect.name]
+    if isinstance(type_, sqltypes.TypeDecorator):
+        impl = (
+            type_.load_dialect_impl(dialect) if dialect is not None else type_.impl_instance
+        )
+        return _effective_type(impl, dialect)
+    return type_
+
+
+def _compiled_name(type_: sqltypes.TypeEngine[Any], dialect: Dialect | None) -> str:
+    """Fallback for types we have no rule for: the DDL the dialect would emit, lowercased.
+
+    An extension or user type still gets a faithful string of its own and compares as such.
+    """
+    try:
+        text = type_.compile(dialect=dialect or DefaultDialect())
+    except Exception:  # noqa: BLE001 - any compile failure falls back to the class name
+        text = type(type_).__name__
+    return _squeeze(text)
+
+
+def _squeeze(text: str) -> str:
+    text = re.sub(r"\s+", " ", text.strip().lower())
+    return re.sub(r"\s*,\s*", ",", re.sub(r"\s*\(\s*", "(", re.sub(r"\s*\)", ")", text)))
+
+
+def _sized(name: str, *args: int | None) -> str:
+    given = [str(arg) for arg in args if arg is not None]
+    return f"{name}({','.join(given)})" if given else name
+
+
+def _unsigned(type_: Any, name: str) -> str:
+    # MySQL only: UNSIGNED changes the value range, so it is part of the type.
+    return f"{name} unsigned" if getattr(type_, "unsigned", False) else name
+
+
+@_renders(sqltypes.Integer)
+def _integer(type_: Any) -> str:
+    return _unsigned(type_, "integer")
+
+
+@_renders(sqltypes.SmallInteger)
+def _smallint(type_: Any) -> str:
+    return _unsigned(type_, "smallint")
+
+
+@_renders(sqltypes.BigInteger)
+def _bigint(type_: Any) -> str:
+    return _unsigned(type_, "bigint")
+
+
+@_renders(mysql.TINYINT)
+def _tinyint(type_: Any) -> str:
+    # MySQL and MariaDB store BOOLEAN as TINYINT(1) and reflect it back that way.
+    if getattr(type_, "display_width", None) == 1 and not getattr(type_, "unsigned", False):
+        return "boolean"
+    return _unsigned(type_, "tinyint")
+
+
+@_renders(mysql.MEDIUMINT)
+def _mediumint(type_: Any) -> str:
+    return _unsigned(type_, "mediumint")
+
+
+@_renders(sqltypes.Numeric)
+def _numeric(type_: Any) -> str:
+    return _unsigned(type_, _sized("numeric", type_.precision, type_.scale))
+
+
+@_renders(sqltypes.Float)
+def _float(type_: Any) -> str:
+    return _unsigned(type_, _sized("float", type_.precision))
+
+
+@_renders(sqltypes.Double, postgresql.DOUBLE_PRECISION, mysql.DOUBLE)
+def _double(type_: Any) -> str:
+    return _unsigned(type_, "double")
+
+
+@_renders(sqltypes.REAL, mysql.REAL)
+def _real(type_: Any) -> str:
+    return _unsigned(type_, "real")
+
+
+@_renders(sqltypes.String)
+def _varchar(type_: Any) -> str:
+    return _sized("varchar", type_.length)
+
+
+@_renders(sqltypes.CHAR)
+def _char(type_: Any) -> str:
+    return _sized("char", type_.length)
+
+
+@_renders(sqltypes.Text)
+def _text(type_: Any) -> str:
+    return "text"
+
+
+@_renders(mysql.TINYTEXT, mysql.MEDIUMTEXT, mysql.LONGTEXT)
+def _mysql_text(type_: Any) -> str:
+    return type(type_).__name__.lower()
+
+
+@_renders(sqltypes.Boolean)
+def _boolean(type_: Any) -> str:
+    return "boolean"
+
+
+@_renders(sqltypes.Date)
+def _date(type_: Any) -> str:
+    return "date"
+
+
+@_renders(sqltypes.Time)
+def _time(type_: Any) -> str:
+    name = "timetz" if type_.timezone else "time"
+    return _sized(name, getattr(type_, "precision", None) or getattr(type_, "fsp", None))
+
+
+@_renders(sqltypes.DateTime)
+def _timestamp(type_: Any) -> str:
+    name = "timestamptz" if type_.timezone else "timestamp"
+    return _sized(name, getattr(type_, "precision", None) or getattr(type_, "fsp", None))
+
+
+@_renders(sqltypes.Interval, postgresql.INTERVAL)
+def _interval(type_: Any) -> str:
+    return "interval"
+
+
+@_renders(sqltypes.LargeBinary)
+def _bytes(type_: Any) -> str:
+    return "bytes"
+
+
+@_renders(mysql.TINYBLOB, mysql.MEDIUMBLOB, mysql.LONGBLOB)
+def _mysql_blob(type_: Any) -> str:
+    return type(type_).__name__.lower()
+
+
+@_renders(sqltypes.BINARY)
+def _binary(type_: Any) -> str:
+    return _sized("binary", type_.length)
+
+
+@_renders(sqltypes.VARBINARY)
+def _varbinary(type_: Any) -> str:
+    return _sized("varbinary", type_.length)
+
+
+@_renders(sqltypes.JSON)
+def _json(type_: Any) -> str:
+    return "json"
+
+
+@_renders(postgresql.JSONB)
+def _jsonb(type_: Any) -> str:
+    return "jsonb"
+
+
+@_renders(sqltypes.Uuid)
+def _uuid(type_: Any) -> str:
+    return "uuid"
+
+
+@_renders(sqltypes.Enum)
+def _enum(type_: Any) -> str:
+    if not type_.native_enum:
+        # A non-native Enum is a VARCHAR on every database.
+        return _sized("varchar", type_.length)
+    if type_.name:
+        # A named enum is a type of its own (PostgreSQL CREATE TYPE); its values live once in
+        # SchemaSpec.enums, so changing them is one change, not one per column.
+        return f"enum({type_.name})"
+    return inline_enum(type_.enums)
+
+
+def inline_enum(values: Sequence[str]) -> str:
+    """``enum('a','b')``: an enum whose values belong to the column (MySQL's ENUM)."""
+    return "enum(" + ",".join(quote_literal(value) for value in values) + ")"
+
+
+def quote_literal(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+@_renders(mysql.SET)
+def _set(type_: Any) -> str:
+    return "set(" + ",".join(quote_literal(value) for value in type_.values) + ")"
+
+
+@_renders(mysql.YEAR)
+def _year(type_: Any) -> str:
+    return "year"
+
+
+@_renders(sqltypes.ARRAY)
+def _array(type_: Any) -> str:
+    return canonical_type(type_.item_type) + "[]" * max(1, type_.dimensions or 1)
+
+
+@_renders(sqltypes.NullType)
+def _unknown(type_: Any) -> str:
+    # Reflection could not name the type; say so rather than guess.
+    return "unknown"
