@@ -1,0 +1,1 @@
+"""UnionCore: a union's referral and dispatch system, schemaspec's worked example."""
