@@ -1,1 +1,57 @@
-"""schemaspec"""
+"""schemaspec: a database schema as data.
+
+Snapshot the schema your SQLAlchemy models expect and the schema a database has into frozen
+specs, diff them, and keep snapshots next to the code::
+
+    import schemaspec
+    result = schemaspec.diff(schemaspec.from_models(Base), schemaspec.from_database(url))
+    assert not result, result
+"""
+
+from __future__ import annotations
+
+from schemaspec.diff import Change, SchemaDiff, diff
+from schemaspec.errors import (
+    DatabaseConnectionError,
+    SchemaspecError,
+    SnapshotError,
+    SourceError,
+)
+from schemaspec.snapshot import dump, load
+from schemaspec.sources.database import from_database
+from schemaspec.sources.models import from_models
+from schemaspec.spec import (
+    CheckSpec,
+    ColumnSpec,
+    EnumSpec,
+    ForeignKeySpec,
+    IndexSpec,
+    SchemaSpec,
+    TableSpec,
+    UniqueSpec,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Change",
+    "CheckSpec",
+    "ColumnSpec",
+    "DatabaseConnectionError",
+    "EnumSpec",
+    "ForeignKeySpec",
+    "IndexSpec",
+    "SchemaDiff",
+    "SchemaSpec",
+    "SchemaspecError",
+    "SnapshotError",
+    "SourceError",
+    "TableSpec",
+    "UniqueSpec",
+    "__version__",
+    "diff",
+    "dump",
+    "from_database",
+    "from_models",
+    "load",
+]

@@ -1,1 +1,113 @@
-def main() -> int: return 0
+"""The command line: a thin layer over the functions users import.
+
+``main(argv)`` returns the exit code: 0 no differences, 1 differences, 2 bad input or an error
+(one line on stderr; the traceback only with ``--debug``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+
+from schemaspec.diff import diff
+from schemaspec.errors import SchemaspecError
+from schemaspec.report import render_json, render_text
+from schemaspec.secrets import scrub
+from schemaspec.snapshot import dump, dumps
+from schemaspec.sources.resolve import load_source, parse_source
+
+EXIT_OK, EXIT_DIFFERENCES, EXIT_ERROR = 0, 1, 2
+
+Command = Callable[[argparse.Namespace], int]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    command: Command = args.command
+    try:
+        return command(args)
+    except SchemaspecError as error:
+        if args.debug:
+            raise
+        print(f"schemaspec: error: {error}", file=sys.stderr)
+        return EXIT_ERROR
+    except Exception as error:  # noqa: BLE001 - the CLI promises one line, never a traceback
+        if args.debug:
+            raise
+        message = scrub(str(error).strip().splitlines()[0] if str(error).strip() else "", None)
+        print(
+            f"schemaspec: error: unexpected {type(error).__name__}: {message} "
+            "(run with --debug for the traceback)",
+            file=sys.stderr,
+        )
+        return EXIT_ERROR
+
+
+def main_entry() -> None:
+    """The ``schemaspec`` console script."""
+    sys.exit(main())
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="schemaspec",
+        description="Treat a database schema as data: snapshot and diff models, databases, "
+        "snapshot files and Alembic revisions.",
+    )
+    parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
+    commands = parser.add_subparsers(title="commands", required=True, metavar="COMMAND")
+
+    sources_help = (
+        "a source: pkg.module:Base (models), a database URL, a .toml/.json snapshot, "
+        "or alembic:path/to/alembic.ini[@revision]"
+    )
+    diff_parser = commands.add_parser(
+        "diff", help="compare two sources; exit 0 equal, 1 different, 2 error"
+    )
+    diff_parser.add_argument("expected", metavar="EXPECTED", help=sources_help)
+    diff_parser.add_argument("actual", metavar="ACTUAL", help=sources_help)
+    diff_parser.add_argument("--format", choices=("text", "json"), default="text")
+    _add_source_options(diff_parser)
+    diff_parser.set_defaults(command=run_diff)
+
+    snapshot_parser = commands.add_parser("snapshot", help="write the spec of a source")
+    snapshot_parser.add_argument("source", metavar="SOURCE", help=sources_help)
+    snapshot_parser.add_argument(
+        "-o", "--output", metavar="FILE", help="a .toml or .json file (default: TOML on stdout)"
+    )
+    _add_source_options(snapshot_parser)
+    snapshot_parser.set_defaults(command=run_snapshot)
+    return parser
+
+
+def _add_source_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--dialect",
+        help="render models the way this database stores them (postgresql, mysql, sqlite)",
+    )
+    parser.add_argument("--schema", help="a non-default database schema")
+
+
+def run_diff(args: argparse.Namespace) -> int:
+    expected_source, actual_source = parse_source(args.expected), parse_source(args.actual)
+    expected = load_source(expected_source, dialect=args.dialect, schema=args.schema)
+    actual = load_source(actual_source, dialect=args.dialect, schema=args.schema)
+    result = diff(expected, actual)
+    names = {"expected": str(expected_source), "actual": str(actual_source)}
+    if args.format == "json":
+        sys.stdout.write(render_json(result, **names))
+    else:
+        sys.stdout.write(render_text(result, **names))
+    return EXIT_DIFFERENCES if result else EXIT_OK
+
+
+def run_snapshot(args: argparse.Namespace) -> int:
+    spec = load_source(args.source, dialect=args.dialect, schema=args.schema)
+    if args.output:
+        path = dump(spec, args.output)
+        print(f"wrote {path} ({len(spec.tables)} tables)", file=sys.stderr)
+    else:
+        sys.stdout.write(dumps(spec))
+    return EXIT_OK

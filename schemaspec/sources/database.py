@@ -11,6 +11,7 @@ from __future__ import annotations
 import fnmatch
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, inspect
@@ -99,6 +100,7 @@ def _engine(url: str | URL) -> Engine:
         parsed = make_url(url)
     except sa_exc.ArgumentError as error:
         raise SourceError(f"not a database URL: {scrub(str(error), None)}") from None
+    _require_sqlite_file(parsed)
     try:
         return create_engine(parsed, connect_args=_connect_args(parsed))
     except sa_exc.NoSuchModuleError:
@@ -109,6 +111,17 @@ def _engine(url: str | URL) -> Engine:
             f"the driver for {parsed.drivername!r} is not installed ({error.name or error}); "
             f"install it with: pip install 'schemaspec[{extra}]'"
         ) from None
+
+
+def _require_sqlite_file(url: URL) -> None:
+    """SQLite creates a missing file on connect; reflecting must never create a database."""
+    if url.get_backend_name() != "sqlite":
+        return
+    database = url.database or ""
+    if database in ("", ":memory:") or database.startswith("file:"):
+        return
+    if not Path(database).is_file():
+        raise DatabaseConnectionError(f"no SQLite database file at {database!r}")
 
 
 def _connect_args(url: URL) -> dict[str, Any]:

@@ -1,0 +1,241 @@
+"""Compare two specs: a pure function from two values to a typed list of changes.
+
+No I/O and no SQLAlchemy: ``diff`` works on two snapshot files as well as on live sources. Both
+specs are first brought to one dialect (see :mod:`schemaspec.dialects`), then tables are
+compared in two stages: plain equality of the frozen table specs (cheap, and almost every table
+of a real schema is equal), then DeepDiff on the few that differ, whose paths are translated
+into :class:`Change` records so users never see DeepDiff's own paths.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator, Mapping
+from typing import Any, Literal
+
+from deepdiff import DeepDiff
+from pydantic import BaseModel, ConfigDict
+
+from schemaspec.dialects import normalize
+from schemaspec.spec import SchemaSpec, TableSpec
+
+Kind = Literal["missing", "unexpected", "changed"]
+
+#: Table collections and the ``Change.object`` their members are reported as.
+COLLECTIONS: dict[str, str] = {
+    "columns": "column",
+    "foreign_keys": "foreign_key",
+    "indexes": "index",
+    "unique": "unique",
+    "checks": "check",
+}
+#: Constraints a database may name on its own: names are compared only when both sides have one.
+_NAMED_BY_DATABASE = ("foreign_keys", "unique", "checks")
+
+
+class Change(BaseModel):
+    """One difference between the expected and the actual schema.
+
+    ``kind`` is ``missing`` (expected, not actual), ``unexpected`` (actual, not expected) or
+    ``changed``. For ``missing``/``unexpected``, ``expected``/``actual`` hold the object's spec;
+    for ``changed`` they hold only the differing ``attributes`` and their values on each side.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    kind: Kind
+    object: str
+    path: str
+    attributes: frozenset[str] = frozenset()
+    expected: Any = None
+    actual: Any = None
+
+    @property
+    def table(self) -> str | None:
+        """The table the change belongs to (``None`` for schema-level objects such as enums)."""
+        return None if self.object == "enum" else self.path.split(".", 1)[0]
+
+
+class SchemaDiff(BaseModel):
+    """The result of :func:`diff`. Truthy when anything differs."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    changes: tuple[Change, ...] = ()
+    expected_dialect: str | None = None
+    actual_dialect: str | None = None
+    #: Remarks on how the comparison was made, e.g. across two dialects.
+    notes: tuple[str, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.changes)
+
+    def __len__(self) -> int:
+        return len(self.changes)
+
+    def __iter__(self) -> Iterator[Change]:  # type: ignore[override]
+        return iter(self.changes)
+
+
+def diff(expected: SchemaSpec, actual: SchemaSpec) -> SchemaDiff:
+    """Everything that differs between ``expected`` and ``actual``, sorted by path."""
+    left, right, notes = comparable(expected, actual)
+    changes: list[Change] = []
+    for name in sorted(left.tables.keys() | right.tables.keys()):
+        want, have = left.tables.get(name), right.tables.get(name)
+        if want is None:
+            changes.append(Change(kind="unexpected", object="table", path=name, actual=have))
+        elif have is None:
+            changes.append(Change(kind="missing", object="table", path=name, expected=want))
+        elif want != have:
+            changes.extend(_table_changes(name, want, have))
+    changes.extend(_enum_changes(left, right))
+    changes.sort(key=lambda change: (change.path, change.object, change.kind))
+    return SchemaDiff(
+        changes=tuple(changes),
+        expected_dialect=expected.dialect,
+        actual_dialect=actual.dialect,
+        notes=tuple(notes),
+    )
+
+
+def comparable(expected: SchemaSpec, actual: SchemaSpec) -> tuple[SchemaSpec, SchemaSpec, list[str]]:
+    """Bring both specs to what their dialects can both represent."""
+    ours, theirs = expected.dialect, actual.dialect
+    if ours == theirs:
+        return expected, actual, []
+    if ours is None:
+        # Models rendered neutrally are compared the way the other side's database stores them.
+        return normalize(expected, theirs), actual, []
+    if theirs is None:
+        return expected, normalize(actual, ours), []
+    note = (
+        f"comparing a {ours} schema with a {theirs} schema: "
+        "only what both databases can represent is compared"
+    )
+    both_expected = normalize(normalize(expected, theirs), ours)
+    both_actual = normalize(normalize(actual, ours), theirs)
+    return both_expected, both_actual.model_copy(update={"dialect": ours}), [note]
+
+
+def _table_changes(table: str, want: TableSpec, have: TableSpec) -> list[Change]:
+    left, right = _aligned_names(want.model_dump(), have.model_dump())
+    changed: dict[tuple[str, str], set[str]] = defaultdict(set)
+    changes: list[Change] = []
+    for level in _levels(DeepDiff(left, right, view="tree")):
+        path = level.path(output_format="list")
+        head = path[0]
+        if head == "primary_key":
+            changed[("primary_key", "")].add("columns")
+        elif head not in COLLECTIONS:
+            changed[("table", "")].add(str(head))
+        elif len(path) == 2:
+            key = str(path[1])
+            kind: Kind = "missing" if key in left[head] and key not in right[head] else "unexpected"
+            value = getattr(want if kind == "missing" else have, head)[key]
+            changes.append(
+                Change(
+                    kind=kind,
+                    object=COLLECTIONS[head],
+                    path=_path(table, head, key),
+                    expected=value if kind == "missing" else None,
+                    actual=value if kind == "unexpected" else None,
+                )
+            )
+        else:
+            changed[(head, str(path[1]))].add(str(path[2]))
+    for (head, key), attributes in changed.items():
+        changes.append(_changed(table, head, key, attributes, left, right, want, have))
+    return changes
+
+
+def _changed(
+    table: str,
+    head: str,
+    key: str,
+    attributes: set[str],
+    left: dict[str, Any],
+    right: dict[str, Any],
+    want: TableSpec,
+    have: TableSpec,
+) -> Change:
+    if head == "primary_key":
+        return _primary_key_change(table, want, have)
+    if head == "table":
+        return Change(
+            kind="changed",
+            object="table",
+            path=table,
+            attributes=frozenset(attributes),
+            expected={name: left[name] for name in sorted(attributes)},
+            actual={name: right[name] for name in sorted(attributes)},
+        )
+    return Change(
+        kind="changed",
+        object=COLLECTIONS[head],
+        path=_path(table, head, key),
+        attributes=frozenset(attributes),
+        expected={name: left[head][key][name] for name in sorted(attributes)},
+        actual={name: right[head][key][name] for name in sorted(attributes)},
+    )
+
+
+def _primary_key_change(table: str, want: TableSpec, have: TableSpec) -> Change:
+    path = f"{table}.primary_key"
+    if not have.primary_key:
+        return Change(kind="missing", object="primary_key", path=path, expected=want.primary_key)
+    if not want.primary_key:
+        return Change(kind="unexpected", object="primary_key", path=path, actual=have.primary_key)
+    return Change(
+        kind="changed",
+        object="primary_key",
+        path=path,
+        attributes=frozenset({"columns"}),
+        expected={"columns": want.primary_key},
+        actual={"columns": have.primary_key},
+    )
+
+
+def _path(table: str, collection: str, key: str) -> str:
+    # Columns read as table.column (the pinned form); other objects name their collection.
+    return f"{table}.{key}" if collection == "columns" else f"{table}.{collection}.{key}"
+
+
+def _aligned_names(
+    left: dict[str, Any], right: dict[str, Any]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Blank a constraint name that only one side has: that side let the database pick it."""
+    for collection in _NAMED_BY_DATABASE:
+        for key in left[collection].keys() & right[collection].keys():
+            ours, theirs = left[collection][key], right[collection][key]
+            if (ours["name"] is None) != (theirs["name"] is None):
+                ours["name"] = theirs["name"] = None
+    return left, right
+
+
+def _levels(result: Mapping[str, Any]) -> Iterator[Any]:
+    for levels in result.values():
+        yield from levels
+
+
+def _enum_changes(left: SchemaSpec, right: SchemaSpec) -> list[Change]:
+    changes = []
+    for name in sorted(left.enums.keys() | right.enums.keys()):
+        want, have = left.enums.get(name), right.enums.get(name)
+        path = f"enums.{name}"
+        if have is None:
+            changes.append(Change(kind="missing", object="enum", path=path, expected=want))
+        elif want is None:
+            changes.append(Change(kind="unexpected", object="enum", path=path, actual=have))
+        elif want != have:
+            changes.append(
+                Change(
+                    kind="changed",
+                    object="enum",
+                    path=path,
+                    attributes=frozenset({"values"}),
+                    expected={"values": want.values},
+                    actual={"values": have.values},
+                )
+            )
+    return changes
