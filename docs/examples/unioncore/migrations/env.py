@@ -19,8 +19,13 @@ from unioncore.models import Base
 
 config = context.config
 
-# Only when run from the command line: code that calls Alembic keeps its own logging setup.
-if config.config_file_name is not None and "connection" not in config.attributes:
+# Only when run from the command line: code that hands in a connection, or sets
+# attributes["configure_logger"] = False (as test suites do), keeps its own logging setup.
+if (
+    config.config_file_name is not None
+    and "connection" not in config.attributes
+    and config.attributes.get("configure_logger", True)
+):
     fileConfig(config.config_file_name, disable_existing_loggers=False)
 
 target_metadata = Base.metadata
