@@ -1,3 +1,5 @@
 import sys
+
 from schemaspec.cli import main
+
 sys.exit(main())

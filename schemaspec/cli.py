@@ -33,7 +33,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         print(f"schemaspec: error: {error}", file=sys.stderr)
         return EXIT_ERROR
-    except Exception as error:  # noqa: BLE001 - the CLI promises one line, never a traceback
+    except Exception as error:
         if args.debug:
             raise
         message = scrub(str(error).strip().splitlines()[0] if str(error).strip() else "", None)

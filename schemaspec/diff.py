@@ -99,7 +99,9 @@ def diff(expected: SchemaSpec, actual: SchemaSpec) -> SchemaDiff:
     )
 
 
-def comparable(expected: SchemaSpec, actual: SchemaSpec) -> tuple[SchemaSpec, SchemaSpec, list[str]]:
+def comparable(
+    expected: SchemaSpec, actual: SchemaSpec
+) -> tuple[SchemaSpec, SchemaSpec, list[str]]:
     """Bring both specs to what their dialects can both represent."""
     ours, theirs = expected.dialect, actual.dialect
     if ours == theirs:

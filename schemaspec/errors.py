@@ -18,11 +18,17 @@ class SourceError(SchemaspecError):
 
 
 class DatabaseConnectionError(SchemaspecError):
-    """A database could not be reached or refused us. The message names the host, never the password."""
+    """A database could not be reached or refused us.
+
+    The message names the host, never the password.
+    """
 
 
 class SnapshotError(SchemaspecError):
-    """A snapshot file is malformed or invalid. Carries the file and, where known, the line or field."""
+    """A snapshot file is malformed or invalid.
+
+    Carries the file and, where known, the line or the field at fault.
+    """
 
     def __init__(
         self, path: str | Path, reason: str, *, line: int | None = None, field: str | None = None

@@ -38,7 +38,10 @@ def dump(spec: SchemaSpec, path: str | os.PathLike[str]) -> Path:
 
 def dumps(spec: SchemaSpec, format: str = "toml") -> str:
     """The snapshot text of ``spec`` in ``format`` (``"toml"`` or ``"json"``)."""
-    data = {VERSION_KEY: FORMAT_VERSION, **_sorted(spec.model_dump(mode="json", exclude_defaults=True))}
+    data = {
+        VERSION_KEY: FORMAT_VERSION,
+        **_sorted(spec.model_dump(mode="json", exclude_defaults=True)),
+    }
     if format == "json":
         return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
     return tomli_w.dumps(data)
@@ -58,7 +61,9 @@ def load(path: str | os.PathLike[str]) -> SchemaSpec:
     return loads(text, _format(source), path=source)
 
 
-def loads(text: str, format: str = "toml", *, path: str | os.PathLike[str] = "<string>") -> SchemaSpec:
+def loads(
+    text: str, format: str = "toml", *, path: str | os.PathLike[str] = "<string>"
+) -> SchemaSpec:
     data = _parse(text, format, Path(path))
     return spec_from_data(data, Path(path))
 
@@ -72,7 +77,9 @@ def spec_from_data(data: Any, path: Path) -> SchemaSpec:
             path, f"not a schemaspec snapshot: the key {VERSION_KEY!r} (format version) is missing"
         )
     if not isinstance(version, int) or isinstance(version, bool):
-        raise SnapshotError(path, f"format version must be a whole number, not {version!r}", field=VERSION_KEY)
+        raise SnapshotError(
+            path, f"format version must be a whole number, not {version!r}", field=VERSION_KEY
+        )
     if version > FORMAT_VERSION:
         raise SnapshotError(
             path,
@@ -102,10 +109,9 @@ def _parse(text: str, format: str, path: Path) -> Any:
         message = str(error)
         located = re.search(r"\(at line (\d+), column \d+\)", message)
         reason = re.sub(r"\s*\(at line \d+, column \d+\)", "", message)
+        line: int | None = int(located.group(1)) if located else None
         if located is None and "end of document" in message:
             line = text.count("\n") + 1
-        else:
-            line = int(located.group(1)) if located else None
         raise SnapshotError(path, f"invalid TOML: {reason}", line=line) from None
 
 
@@ -127,7 +133,9 @@ def _sorted(value: Any) -> Any:
 def _write_atomically(target: Path, text: str) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     data = text.encode("utf-8")
-    descriptor, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    descriptor, temporary = tempfile.mkstemp(
+        prefix=f".{target.name}.", suffix=".tmp", dir=target.parent
+    )
     try:
         with os.fdopen(descriptor, "wb") as handle:
             handle.write(data)

@@ -21,7 +21,9 @@ _CAST = re.compile(
     re.I,
 )
 _QUOTED = re.compile(r"('(?:[^']|'')*')")
-_NOW = re.compile(r"^(now\(\)|current_timestamp(\(\))?|localtimestamp(\(\))?|getdate\(\)|datetime\('now'\))$")
+_NOW = re.compile(
+    r"^(now\(\)|current_timestamp(\(\))?|localtimestamp(\(\))?|getdate\(\)|datetime\('now'\))$"
+)
 _NUMERIC_TYPE = re.compile(
     r"^(integer|smallint|bigint|tinyint|mediumint|numeric|float|double|real)\b"
 )

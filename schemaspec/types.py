@@ -51,9 +51,7 @@ def _effective_type(
     if dialect is not None and variants and dialect.name in variants:
         type_ = variants[dialect.name]
     if isinstance(type_, sqltypes.TypeDecorator):
-        impl = (
-            type_.load_dialect_impl(dialect) if dialect is not None else type_.impl_instance
-        )
+        impl = type_.load_dialect_impl(dialect) if dialect is not None else type_.impl_instance
         return _effective_type(impl, dialect)
     return type_
 
@@ -65,7 +63,7 @@ def _compiled_name(type_: sqltypes.TypeEngine[Any], dialect: Dialect | None) -> 
     """
     try:
         text = type_.compile(dialect=dialect or DefaultDialect())
-    except Exception:  # noqa: BLE001 - any compile failure falls back to the class name
+    except Exception:
         text = type(type_).__name__
     return _squeeze(text)
 

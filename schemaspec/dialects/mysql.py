@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from schemaspec import dialects
+from schemaspec.dialects import base as dialects
 from schemaspec.spec import EnumSpec, TableSpec
 
 
@@ -35,7 +35,6 @@ class MySQLRules(dialects.DialectRules):
             if index.unique or (name, index.columns) not in fk_indexes
         }
         return table.model_copy(update={"indexes": indexes})
-
 
 
 dialects.registry.register(MySQLRules())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from schemaspec import dialects
+from schemaspec.dialects import base as dialects
 from schemaspec.spec import EnumSpec
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from schemaspec import dialects
+from schemaspec.dialects import base as dialects
 from schemaspec.spec import ColumnSpec, EnumSpec
 
 
@@ -27,7 +27,9 @@ class SQLiteRules(dialects.DialectRules):
         inline = re.fullmatch(r"enum\((.*)\)", type_)
         if inline and inline.group(1).startswith("'"):
             # A non-native enum is a VARCHAR as long as its longest value (SQLAlchemy's rule).
-            values = [v.replace("''", "'") for v in re.findall(r"'((?:[^']|'')*)'", inline.group(1))]
+            values = [
+                v.replace("''", "'") for v in re.findall(r"'((?:[^']|'')*)'", inline.group(1))
+            ]
             return f"varchar({max(len(value) for value in values)})"
         return type_
 

@@ -16,8 +16,13 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, inspect
 from sqlalchemy import exc as sa_exc
-from sqlalchemy.engine import URL, Inspector, make_url
 from sqlalchemy.dialects.postgresql import ENUM as PG_ENUM
+from sqlalchemy.engine import URL, Inspector, make_url
+from sqlalchemy.engine.interfaces import (
+    ReflectedColumn,
+    ReflectedForeignKeyConstraint,
+    ReflectedIndex,
+)
 
 from schemaspec.dialects import normalize
 from schemaspec.errors import DatabaseConnectionError, SourceError
@@ -81,8 +86,9 @@ def _connection(bind: str | URL | Engine | Connection) -> Iterator[Connection]:
         try:
             connection = engine.connect()
         except sa_exc.DBAPIError as error:
+            cause = scrub(_first_line(error), engine.url)
             raise DatabaseConnectionError(
-                f"cannot connect to {describe_url(engine.url)}: {scrub(_first_line(error), engine.url)}"
+                f"cannot connect to {describe_url(engine.url)}: {cause}"
             ) from None
         with connection:
             # Reflection reads only; whatever a driver or dialect may have started is undone.
@@ -159,7 +165,9 @@ def _reflect(
         table_schema, name = key
         tables[table_key(table_schema, name, schema)] = TableSpec(
             columns={c["name"]: _column_spec(c) for c in columns[key]},
-            primary_key=tuple(primary_keys.get(key, {}).get("constrained_columns") or ()),
+            primary_key=tuple(
+                primary_keys[key]["constrained_columns"] if key in primary_keys else ()
+            ),
             foreign_keys=_foreign_keys(foreign_keys.get(key, []), schema),
             indexes=_indexes(indexes.get(key, [])),
             unique={
@@ -185,7 +193,7 @@ def _optional(method: Any, kwargs: dict[str, Any]) -> dict[Any, Any]:
         return {}
 
 
-def _column_spec(column: dict[str, Any]) -> ColumnSpec:
+def _column_spec(column: ReflectedColumn) -> ColumnSpec:
     computed = column.get("computed")
     return ColumnSpec(
         type=canonical_type(column["type"]),
@@ -197,7 +205,9 @@ def _column_spec(column: dict[str, Any]) -> ColumnSpec:
     )
 
 
-def _foreign_keys(reflected: list[dict[str, Any]], schema: str | None) -> dict[str, ForeignKeySpec]:
+def _foreign_keys(
+    reflected: list[ReflectedForeignKeyConstraint], schema: str | None
+) -> dict[str, ForeignKeySpec]:
     result = {}
     for fk in reflected:
         options = fk.get("options") or {}
@@ -221,7 +231,7 @@ def _action(action: str | None) -> str | None:
     return None if action in ("NO ACTION", "RESTRICT") else action
 
 
-def _indexes(reflected: list[dict[str, Any]]) -> dict[str, IndexSpec]:
+def _indexes(reflected: list[ReflectedIndex]) -> dict[str, IndexSpec]:
     result = {}
     for index in reflected:
         if index.get("duplicates_constraint"):
@@ -230,7 +240,7 @@ def _indexes(reflected: list[dict[str, Any]]) -> dict[str, IndexSpec]:
         expressions = index.get("expressions") or index["column_names"]
         options = index.get("dialect_options") or {}
         where = options.get("postgresql_where") or options.get("sqlite_where")
-        result[index["name"]] = IndexSpec(
+        result[str(index["name"])] = IndexSpec(
             columns=tuple(str(element) for element in expressions),
             unique=bool(index.get("unique")),
             where=str(where) if where is not None else None,
@@ -239,7 +249,7 @@ def _indexes(reflected: list[dict[str, Any]]) -> dict[str, IndexSpec]:
 
 
 def _enums(
-    inspector: Inspector, schema: str | None, columns: dict[Any, list[dict[str, Any]]]
+    inspector: Inspector, schema: str | None, columns: dict[Any, list[ReflectedColumn]]
 ) -> dict[str, EnumSpec]:
     get_enums = getattr(inspector, "get_enums", None)
     if get_enums is not None:

@@ -19,16 +19,14 @@ def import_object(target: str) -> Any:
         try:
             value = getattr(value, part)
         except AttributeError:
-            raise SourceError(
-                f"module {module_name!r} has no attribute {attribute!r}"
-            ) from None
+            raise SourceError(f"module {module_name!r} has no attribute {attribute!r}") from None
     return value
 
 
 def import_module(module_name: str) -> Any:
     try:
         return importlib.import_module(module_name)
-    except Exception as error:  # noqa: BLE001 - any import-time failure is the user's to see
+    except Exception as error:
         raise SourceError(
             f"cannot import {module_name!r}: {type(error).__name__}: {error}"
         ) from error

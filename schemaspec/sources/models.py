@@ -150,7 +150,11 @@ def _sql(element: Any) -> str:
     if isinstance(element, str):
         return element
     if isinstance(element, ClauseElement):
-        return str(element.compile(dialect=_NEUTRAL, compile_kwargs={"literal_binds": True, "include_table": False}))
+        return str(
+            element.compile(
+                dialect=_NEUTRAL, compile_kwargs={"literal_binds": True, "include_table": False}
+            )
+        )
     return str(element)
 
 
@@ -191,7 +195,9 @@ def _check_spec(constraint: CheckConstraint) -> CheckSpec:
             emulates = "boolean"
         elif any(isinstance(type_, Enum) and type_.native_enum for type_ in column_types):
             emulates = "enum"
-    return CheckSpec(sqltext=_sql(constraint.sqltext), name=_name(constraint.name), emulates=emulates)
+    return CheckSpec(
+        sqltext=_sql(constraint.sqltext), name=_name(constraint.name), emulates=emulates
+    )
 
 
 def _index_spec(index: Index) -> IndexSpec:
@@ -202,7 +208,11 @@ def _index_spec(index: Index) -> IndexSpec:
     where = None
     for option in ("postgresql_where", "sqlite_where"):
         dialect_name, _, key = option.partition("_")
-        value = index.dialect_options[dialect_name].get(key) if dialect_name in index.dialect_options else None
+        value = (
+            index.dialect_options[dialect_name].get(key)
+            if dialect_name in index.dialect_options
+            else None
+        )
         if value is not None:
             where = _sql(value)
             break

@@ -1,0 +1,159 @@
+"""The neutral normalisation rules and the registry of dialects.
+
+Per-dialect normalisation of specs: what each database can store, and how it stores it.
+
+Normalising happens once, before diffing, on plain specs (no SQLAlchemy here), so the differ never
+asks which database it is looking at. Each dialect is a :class:`DialectRules` subclass in a module
+of its own, registered by name; a new database is a new module, not new ``if``s. Every rule must be
+idempotent: normalising a normalised spec changes nothing.
+"""
+
+from __future__ import annotations
+
+import re
+
+from schemaspec.spec import ColumnSpec, EnumSpec, IndexSpec, SchemaSpec, TableSpec, UniqueSpec
+from schemaspec.sqltext import canonical_default, canonical_expression
+
+_NAMED_ENUM = re.compile(r"^enum\((\w+)\)$")
+
+
+class DialectRules:
+    """The neutral rules; a dialect overrides what its database does differently."""
+
+    name: str | None = None
+    supports_comments = True
+    #: Named enum types stored on their own (PostgreSQL). Elsewhere a named enum is expanded.
+    supports_named_enums = True
+    #: Which emulated types need their check constraint here (see ``CheckSpec.emulates``);
+    #: ``None`` keeps the marker (the neutral spec does not know yet).
+    emulation_checks: frozenset[str] | None = None
+    #: Map of canonical type to the type this database actually stores for it.
+    stored_types: dict[str, str] = {}  # noqa: RUF012 - read-only class table
+
+    def normalize(self, spec: SchemaSpec) -> SchemaSpec:
+        tables = {name: self.table(table, spec.enums) for name, table in spec.tables.items()}
+        enums = spec.enums if self.supports_named_enums else {}
+        return SchemaSpec(dialect=self.name or spec.dialect, tables=tables, enums=enums)
+
+    def table(self, table: TableSpec, enums: dict[str, EnumSpec]) -> TableSpec:
+        columns = {name: self.column(column, enums) for name, column in table.columns.items()}
+        # Primary key columns are NOT NULL by definition (SQLite reflects them as nullable).
+        columns = {
+            name: column.model_copy(update={"nullable": False})
+            if name in table.primary_key
+            else column
+            for name, column in columns.items()
+        }
+        columns = self.autoincrement(columns, table.primary_key)
+        indexes = {
+            name: index.model_copy(
+                update={
+                    "columns": tuple(self.index_element(element) for element in index.columns),
+                    "where": canonical_expression(index.where),
+                }
+            )
+            for name, index in table.indexes.items()
+        }
+        checks = {
+            key: check.model_copy(update={"sqltext": canonical_expression(check.sqltext)})
+            for key, check in table.checks.items()
+            if self.keeps_check(check.emulates)
+        }
+        if self.emulation_checks is not None:
+            checks = {
+                key: check.model_copy(update={"emulates": None}) for key, check in checks.items()
+            }
+        return table.model_copy(
+            update={
+                "columns": columns,
+                "indexes": indexes,
+                "checks": checks,
+                "comment": table.comment if self.supports_comments else None,
+            }
+        )
+
+    def keeps_check(self, emulates: str | None) -> bool:
+        return (
+            emulates is None or self.emulation_checks is None or emulates in self.emulation_checks
+        )
+
+    def column(self, column: ColumnSpec, enums: dict[str, EnumSpec]) -> ColumnSpec:
+        type_ = self.column_type(column.type, enums)
+        default = canonical_default(column.default, type_)
+        if column.autoincrement and default is not None and default.startswith("nextval("):
+            # PostgreSQL SERIAL: the sequence default is how autoincrement is implemented.
+            default = None
+        return column.model_copy(
+            update={
+                "type": type_,
+                "default": default,
+                "computed": canonical_expression(column.computed),
+                "comment": column.comment if self.supports_comments else None,
+            }
+        )
+
+    def column_type(self, type_: str, enums: dict[str, EnumSpec]) -> str:
+        named = _NAMED_ENUM.match(type_)
+        if named and not self.supports_named_enums and named.group(1) in enums:
+            type_ = self.expand_enum(enums[named.group(1)].values)
+        return self.stored_types.get(type_, type_)
+
+    def expand_enum(self, values: tuple[str, ...]) -> str:
+        """What a named enum becomes on a database without named enum types."""
+        return "enum(" + ",".join("'" + v.replace("'", "''") + "'" for v in values) + ")"
+
+    def index_element(self, element: str) -> str:
+        # Plain column names stay as they are (case included); expressions are canonicalised.
+        if re.fullmatch(r"\w+", element):
+            return element
+        return canonical_expression(element) or element
+
+    def autoincrement(
+        self, columns: dict[str, ColumnSpec], primary_key: tuple[str, ...]
+    ) -> dict[str, ColumnSpec]:
+        return columns
+
+
+class _Registry:
+    def __init__(self) -> None:
+        self._rules: dict[str, DialectRules] = {}
+
+    def register(self, rules: DialectRules) -> None:
+        assert rules.name is not None
+        self._rules[rules.name] = rules
+
+    def get(self, name: str | None) -> DialectRules:
+        # Unknown dialects (mssql, oracle...) get the neutral rules: compared as reflected.
+        return self._rules.get(name or "", NEUTRAL)
+
+
+NEUTRAL = DialectRules()
+registry = _Registry()
+
+
+def rules_for(name: str | None) -> DialectRules:
+    return registry.get(name)
+
+
+def normalize(spec: SchemaSpec, dialect: str | None = None) -> SchemaSpec:
+    """Render ``spec`` the way ``dialect`` (default: its own) stores it. Idempotent."""
+    target = dialect if dialect is not None else spec.dialect
+    rules = rules_for(target)
+    normalized = rules.normalize(spec)
+    if target is not None and normalized.dialect != target:
+        normalized = normalized.model_copy(update={"dialect": target})
+    return normalized
+
+
+def _unique_indexes_as_constraints(table: TableSpec) -> TableSpec:
+    """Treat a unique index on plain columns as a unique constraint (MySQL makes them one thing)."""
+    unique = dict(table.unique)
+    indexes: dict[str, IndexSpec] = {}
+    for name, index in table.indexes.items():
+        plain = all(re.fullmatch(r"\w+", element) for element in index.columns)
+        if index.unique and plain and index.where is None:
+            unique[",".join(index.columns)] = UniqueSpec(columns=index.columns, name=name)
+        else:
+            indexes[name] = index
+    return table.model_copy(update={"unique": unique, "indexes": indexes})
