@@ -155,6 +155,8 @@ def _reflect(
     columns = inspector.get_multi_columns(**kwargs)
     primary_keys = inspector.get_multi_pk_constraint(**kwargs)
     foreign_keys = inspector.get_multi_foreign_keys(**kwargs)
+    if dialect == "sqlite":
+        _add_sqlite_actions(inspector, foreign_keys)
     indexes = inspector.get_multi_indexes(**kwargs)
     uniques = _optional(inspector.get_multi_unique_constraints, kwargs)
     checks = _optional(inspector.get_multi_check_constraints, kwargs)
@@ -203,6 +205,36 @@ def _column_spec(column: ReflectedColumn) -> ColumnSpec:
         computed=computed["sqltext"] if computed else None,
         comment=column.get("comment"),
     )
+
+
+def _add_sqlite_actions(inspector: Inspector, foreign_keys: dict[Any, Any]) -> None:
+    """Fill ON DELETE/ON UPDATE from ``PRAGMA foreign_key_list``.
+
+    SQLAlchemy finds the actions by parsing the table's DDL and misses them on inline column
+    constraints (``member_id INTEGER REFERENCES members (id) ON DELETE CASCADE``); the pragma
+    reports them for every form.
+    """
+    for (table_schema, table), reflected in foreign_keys.items():
+        prefix = (
+            f"{inspector.bind.dialect.identifier_preparer.quote(table_schema)}."
+            if table_schema
+            else ""
+        )
+        quoted = inspector.bind.dialect.identifier_preparer.quote(table)
+        rows = inspector.bind.exec_driver_sql(f"PRAGMA {prefix}foreign_key_list({quote(table)})")
+        actions: dict[int, tuple[list[str], str, str]] = {}
+        for row in rows:
+            columns, on_update, on_delete = actions.setdefault(row[0], ([], row[5], row[6]))
+            columns.append(row[3])
+        by_columns = {tuple(cols): (upd, dele) for cols, upd, dele in actions.values()}
+        for fk in reflected:
+            found = by_columns.get(tuple(fk["constrained_columns"]))
+            if found is None:
+                continue
+            options = fk.setdefault("options", {})
+            for key, value in zip(("onupdate", "ondelete"), found, strict=True):
+                if value and value.upper() != "NO ACTION":
+                    options.setdefault(key, value)
 
 
 def _foreign_keys(
