@@ -214,19 +214,16 @@ def _add_sqlite_actions(inspector: Inspector, foreign_keys: dict[Any, Any]) -> N
     constraints (``member_id INTEGER REFERENCES members (id) ON DELETE CASCADE``); the pragma
     reports them for every form.
     """
+    connection = inspector.bind
+    assert isinstance(connection, Connection)  # from_database always inspects a connection
+    quote = connection.dialect.identifier_preparer.quote
     for (table_schema, table), reflected in foreign_keys.items():
-        prefix = (
-            f"{inspector.bind.dialect.identifier_preparer.quote(table_schema)}."
-            if table_schema
-            else ""
-        )
-        quoted = inspector.bind.dialect.identifier_preparer.quote(table)
-        rows = inspector.bind.exec_driver_sql(f"PRAGMA {prefix}foreign_key_list({quote(table)})")
+        prefix = f"{quote(table_schema)}." if table_schema else ""
+        rows = connection.exec_driver_sql(f"PRAGMA {prefix}foreign_key_list({quote(table)})")
         actions: dict[int, tuple[list[str], str, str]] = {}
         for row in rows:
-            columns, on_update, on_delete = actions.setdefault(row[0], ([], row[5], row[6]))
-            columns.append(row[3])
-        by_columns = {tuple(cols): (upd, dele) for cols, upd, dele in actions.values()}
+            actions.setdefault(row[0], ([], row[5], row[6]))[0].append(row[3])
+        by_columns = {tuple(cols): (update, delete) for cols, update, delete in actions.values()}
         for fk in reflected:
             found = by_columns.get(tuple(fk["constrained_columns"]))
             if found is None:
