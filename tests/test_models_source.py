@@ -169,7 +169,8 @@ def test_schema_keys_tables_by_bare_name() -> None:
     [
         (
             "no_such_package.models:Base",
-            "cannot import 'no_such_package.models': ModuleNotFoundError: No module named 'no_such_package'",
+            "cannot import 'no_such_package.models': "
+            "ModuleNotFoundError: No module named 'no_such_package'",
         ),
         ("json:NoSuchBase", "module 'json' has no attribute 'NoSuchBase'"),
         ("json", "'json' is not an import string of the form 'pkg.module:attr'"),

@@ -179,7 +179,8 @@ def test_loading_normalises_hand_written_text() -> None:
     text = (
         'schemaspec = 1\ndialect = "postgresql"\n'
         '[tables.t.columns.created_at]\ntype = "timestamptz"\ndefault = "now()"\n'
-        '[tables.t.checks.ck_t_positive]\nname = "ck_t_positive"\nsqltext = "(amount > (0)::numeric)"\n'
+        '[tables.t.checks.ck_t_positive]\nname = "ck_t_positive"\n'
+        'sqltext = "(amount > (0)::numeric)"\n'
     )
     table = loads(text).tables["t"]
     assert table.columns["created_at"].default == "current_timestamp"
