@@ -12,8 +12,8 @@ from collections.abc import Callable, Sequence
 
 from schemaspec.diff import diff
 from schemaspec.errors import SchemaspecError
+from schemaspec.redact import scrub
 from schemaspec.report import render_json, render_text
-from schemaspec.secrets import scrub
 from schemaspec.snapshot import dump, dumps
 from schemaspec.sources.resolve import load_source, parse_source
 

@@ -17,13 +17,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, quote_plus
 
 import sqlalchemy as sa
 from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.pool import NullPool
 
 from schemaspec.errors import DatabaseConnectionError, SourceError
+from schemaspec.redact import scrub
 
 __all__ = [
     "DEFAULT_CONNECT_TIMEOUT",
@@ -206,16 +206,7 @@ def _connection_error(url: URL, exc: sa.exc.DBAPIError, what: str) -> DatabaseCo
     # documentation link, which say nothing about why the server refused.
     driver_message = str(exc.orig if exc.orig is not None else exc).strip()
     # One line: the CLI reports a cause in one line, and libpq splits its hint over several.
-    driver_message = " ".join(_scrub(driver_message, url.password).split())
+    driver_message = " ".join(scrub(driver_message, url).split())
     host = url.host or "localhost"
     where = f"{host}:{url.port}" if url.port else host
     return DatabaseConnectionError(f"{what}: server {where} ({_safe(url)}): {driver_message}")
-
-
-def _scrub(message: str, password: str | None) -> str:
-    """Remove ``password`` from a driver message in every spelling a URL or DSN may carry."""
-    if not password:
-        return message
-    for spelling in {password, quote(password, safe=""), quote_plus(password)}:
-        message = message.replace(spelling, "***")
-    return message

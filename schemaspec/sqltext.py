@@ -108,3 +108,15 @@ def _canonical_number(text: str) -> str:
         return text
     # 0, 0.0 and '0.00' are the same default for a numeric column.
     return format(number.normalize(), "f")
+
+
+def canonical_action(action: str | None) -> str | None:
+    """A foreign key's ON DELETE/ON UPDATE action; ``None`` for the default behaviour.
+
+    NO ACTION is what every database does when told nothing, and MySQL reports it as RESTRICT
+    (which differs from NO ACTION only in when a deferred check fires, and MySQL does not defer).
+    """
+    if action is None:
+        return None
+    action = " ".join(action.upper().split())
+    return None if action in ("NO ACTION", "RESTRICT") else action

@@ -26,7 +26,7 @@ from sqlalchemy.engine.interfaces import (
 
 from schemaspec.dialects import normalize
 from schemaspec.errors import DatabaseConnectionError, SourceError
-from schemaspec.secrets import describe_url, scrub
+from schemaspec.redact import describe_url, scrub
 from schemaspec.sources.models import dialect_name, table_key
 from schemaspec.spec import (
     CheckSpec,
@@ -38,6 +38,7 @@ from schemaspec.spec import (
     TableSpec,
     UniqueSpec,
 )
+from schemaspec.sqltext import canonical_action
 from schemaspec.types import canonical_type
 
 #: Tables that belong to tools, not to the application's schema.
@@ -245,19 +246,11 @@ def _foreign_keys(
             referred_table=table_key(fk.get("referred_schema"), fk["referred_table"], schema),
             referred_columns=tuple(fk["referred_columns"]),
             name=fk.get("name"),
-            on_delete=_action(options.get("ondelete")),
-            on_update=_action(options.get("onupdate")),
+            on_delete=canonical_action(options.get("ondelete")),
+            on_update=canonical_action(options.get("onupdate")),
         )
         result[",".join(spec.columns)] = spec
     return result
-
-
-def _action(action: str | None) -> str | None:
-    if action is None:
-        return None
-    action = " ".join(action.upper().split())
-    # Every database's default; MySQL spells it RESTRICT when asked.
-    return None if action in ("NO ACTION", "RESTRICT") else action
 
 
 def _indexes(reflected: list[ReflectedIndex]) -> dict[str, IndexSpec]:

@@ -38,6 +38,7 @@ from schemaspec.spec import (
     TableSpec,
     UniqueSpec,
 )
+from schemaspec.sqltext import canonical_action
 from schemaspec.types import canonical_type, quote_literal
 
 # Identifiers are compiled with the neutral dialect; its quoting is stripped by normalisation.
@@ -170,17 +171,9 @@ def _foreign_key_spec(constraint: ForeignKeyConstraint, schema: str | None) -> F
         referred_table=table_key(referred.schema, referred.name, schema),
         referred_columns=tuple(element.column.name for element in constraint.elements),
         name=_name(constraint.name),
-        on_delete=_action(constraint.ondelete),
-        on_update=_action(constraint.onupdate),
+        on_delete=canonical_action(constraint.ondelete),
+        on_update=canonical_action(constraint.onupdate),
     )
-
-
-def _action(action: str | None) -> str | None:
-    """``NO ACTION`` is what every database does when told nothing, so it is no action at all."""
-    if action is None:
-        return None
-    action = " ".join(action.upper().split())
-    return None if action == "NO ACTION" else action
 
 
 def _check_spec(constraint: CheckConstraint) -> CheckSpec:

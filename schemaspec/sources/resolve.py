@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from schemaspec.errors import SourceError
-from schemaspec.secrets import mask_url
+from schemaspec.redact import mask_url
 from schemaspec.snapshot import SUFFIXES
 from schemaspec.spec import SchemaSpec
 

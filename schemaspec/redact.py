@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from urllib.parse import quote, quote_plus
 
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
@@ -32,7 +33,10 @@ def describe_url(url: URL) -> str:
 
 
 def scrub(message: str, url: URL | None) -> str:
-    """Remove ``url``'s password (and any password-bearing URL) from a driver's message."""
-    if url is not None and url.password:
-        message = message.replace(str(url.password), "***")
+    """Remove ``url``'s password, in every spelling a URL or DSN may carry, and the password of
+    any other URL quoted in ``message`` (drivers echo connection strings in their errors)."""
+    password = str(url.password) if url is not None and url.password else ""
+    if password:
+        for spelling in {password, quote(password, safe=""), quote_plus(password)}:
+            message = message.replace(spelling, "***")
     return _URL_PASSWORD.sub(r"\g<prefix>***", message)
