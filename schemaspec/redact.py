@@ -13,6 +13,9 @@ _URL_PASSWORD = re.compile(
 )
 
 
+_USERINFO_PASSWORD = re.compile(r"(?P<prefix>(?:^|[/\s])[^:/@\s]*:)(?P<password>[^@\s]*)(?=@)")
+
+
 def mask_url(url: str | URL) -> str:
     """The URL as text with its password replaced by ``***``."""
     if isinstance(url, URL):
@@ -20,7 +23,8 @@ def mask_url(url: str | URL) -> str:
     try:
         return make_url(url).render_as_string(hide_password=True)
     except ArgumentError:
-        return _URL_PASSWORD.sub(r"\g<prefix>***", url)
+        # Not a URL SQLAlchemy can parse, but it may still carry "user:password@host".
+        return _USERINFO_PASSWORD.sub(r"\g<prefix>***", url)
 
 
 def describe_url(url: URL) -> str:
