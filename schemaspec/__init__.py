@@ -10,6 +10,7 @@ specs, diff them, and keep snapshots next to the code::
 
 from __future__ import annotations
 
+from schemaspec.assertions import SchemaMismatch, assert_matches
 from schemaspec.diff import Change, SchemaDiff, diff
 from schemaspec.errors import (
     DatabaseConnectionError,
@@ -17,6 +18,7 @@ from schemaspec.errors import (
     SnapshotError,
     SourceError,
 )
+from schemaspec.health import ModelFinding, ModelsReport, check_models
 from schemaspec.snapshot import dump, load
 from schemaspec.sources.database import from_database
 from schemaspec.sources.models import from_models
@@ -41,7 +43,10 @@ __all__ = [
     "EnumSpec",
     "ForeignKeySpec",
     "IndexSpec",
+    "ModelFinding",
+    "ModelsReport",
     "SchemaDiff",
+    "SchemaMismatch",
     "SchemaSpec",
     "SchemaspecError",
     "SnapshotError",
@@ -49,6 +54,8 @@ __all__ = [
     "TableSpec",
     "UniqueSpec",
     "__version__",
+    "assert_matches",
+    "check_models",
     "diff",
     "dump",
     "from_database",

@@ -79,6 +79,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_source_options(snapshot_parser)
     snapshot_parser.set_defaults(command=run_snapshot)
+
+    models_parser = commands.add_parser(
+        "models",
+        help="check a models package: imports, registration on the base's metadata, "
+        "configure_mappers(); exit 0 healthy, 1 problems, 2 error",
+    )
+    models_parser.add_argument("package", metavar="PKG", help="the models package, e.g. app.models")
+    models_parser.add_argument(
+        "--base",
+        metavar="PKG.MOD:Base",
+        help="the declarative base (or MetaData) env.py uses (default: PKG:Base)",
+    )
+    models_parser.set_defaults(command=run_models)
     return parser
 
 
@@ -111,3 +124,11 @@ def run_snapshot(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(dumps(spec))
     return EXIT_OK
+
+
+def run_models(args: argparse.Namespace) -> int:
+    from schemaspec.health import check_models, render_models_text
+
+    report = check_models(args.package, base=args.base)
+    sys.stdout.write(render_models_text(report))
+    return EXIT_OK if report.healthy else EXIT_DIFFERENCES

@@ -6,16 +6,24 @@ the test. ``schemaspec_database_url`` runs a test once per database kind.
 A server that cannot be reached skips the tests that need it, with the host in the reason;
 when ``CI=true`` it fails them instead, because in CI a missing server is a broken pipeline,
 not an optional extra.
+
+The ``schema_snapshot`` fixture compares a spec with a committed snapshot file; see
+:mod:`schemaspec.snapshot_fixture` and ``docs/testing.md``.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 
 import pytest
 
 from schemaspec.errors import DatabaseConnectionError
+from schemaspec.snapshot_fixture import (
+    SchemaSnapshot,
+    SnapshotSession,
+    in_ci,
+    snapshot_session_key,
+)
 from schemaspec.scratch import (
     check_server,
     scratch_database,
@@ -45,6 +53,21 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                 " server."
             ),
         )
+    group.addoption(
+        "--schemaspec-update",
+        action="store_true",
+        dest="schemaspec_update",
+        default=False,
+        help=(
+            "write schema_snapshot files instead of comparing with them (never under CI=true;"
+            " snapshots the run does not touch are left alone)"
+        ),
+    )
+    parser.addini(
+        "schemaspec_snapshot_dir",
+        "directory of schema_snapshot files, relative to the rootdir (default: specs)",
+        default="specs",
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -53,6 +76,18 @@ def pytest_configure(config: pytest.Config) -> None:
     for kind in SERVER_KINDS:
         config.addinivalue_line("markers", f"{kind}: needs the {kind} server (schemaspec)")
     config.stash[_server_status_key] = {}
+    config.stash[snapshot_session_key] = SnapshotSession.from_config(config)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    session = terminalreporter.config.stash.get(snapshot_session_key, None)
+    if session is None:
+        return
+    lines = session.summary_lines()
+    if lines:
+        terminalreporter.section("schemaspec snapshots")
+        for line in lines:
+            terminalreporter.write_line(line)
 
 
 def _server_url(config: pytest.Config, kind: str) -> str:
@@ -73,7 +108,7 @@ def _require_server(config: pytest.Config, kind: str) -> str:
             status[kind] = None
     reason = status[kind]
     if reason is not None:
-        if os.environ.get("CI", "").lower() == "true":
+        if in_ci():
             pytest.fail(reason, pytrace=False)
         pytest.skip(reason)
     return url
@@ -111,3 +146,13 @@ def schemaspec_database_url(request: pytest.FixtureRequest) -> str:
     """URL of a fresh, empty database of each kind in turn: a test written once runs on all."""
     url: str = request.getfixturevalue(f"schemaspec_{request.param}_url")
     return url
+
+
+@pytest.fixture
+def schema_snapshot(request: pytest.FixtureRequest) -> SchemaSnapshot:
+    """Compare a spec with its committed snapshot: ``schema_snapshot.assert_match(spec)``.
+
+    The file is ``<snapshot dir>/<test module>/<test name>.toml`` unless ``name=`` is given;
+    ``--schemaspec-update`` writes it instead of comparing.
+    """
+    return SchemaSnapshot(request.config.stash[snapshot_session_key], request.node)
