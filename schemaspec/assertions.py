@@ -17,7 +17,7 @@ from sqlalchemy.engine import URL, Connection, Engine
 from schemaspec.diff import SchemaDiff, diff
 from schemaspec.errors import SourceError
 from schemaspec.report import render_text
-from schemaspec.secrets import mask_url
+from schemaspec.redact import mask_url
 from schemaspec.spec import SchemaSpec
 
 
@@ -72,7 +72,7 @@ def to_spec(source: Any) -> SchemaSpec:
 
         return from_models(source)
     raise SourceError(
-        f"cannot compare a {type(source).__name__}: expected a SchemaSpec, models (MetaData, a "
+        f"cannot compare an object of type {type(source).__name__!r}: expected a SchemaSpec, models (MetaData, a "
         "declarative base, 'pkg.module:Base'), a database (Engine, Connection, URL) or a "
         "snapshot path"
     )
