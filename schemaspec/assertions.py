@@ -16,8 +16,8 @@ from sqlalchemy.engine import URL, Connection, Engine
 
 from schemaspec.diff import SchemaDiff, diff
 from schemaspec.errors import SourceError
-from schemaspec.report import render_text
 from schemaspec.redact import mask_url
+from schemaspec.report import render_text
 from schemaspec.spec import SchemaSpec
 
 
@@ -72,9 +72,9 @@ def to_spec(source: Any) -> SchemaSpec:
 
         return from_models(source)
     raise SourceError(
-        f"cannot compare an object of type {type(source).__name__!r}: expected a SchemaSpec, models (MetaData, a "
-        "declarative base, 'pkg.module:Base'), a database (Engine, Connection, URL) or a "
-        "snapshot path"
+        f"cannot compare an object of type {type(source).__name__!r}: expected a SchemaSpec, "
+        "models (MetaData, a declarative base, 'pkg.module:Base'), a database (Engine, "
+        "Connection, URL) or a snapshot path"
     )
 
 

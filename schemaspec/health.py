@@ -317,7 +317,7 @@ def _mapped_classes(module: ModuleType) -> Iterator[Mapper[Any]]:
     """The classes mapped in ``module`` itself (re-exports belong to the module defining them)."""
     for value in list(vars(module).values()):
         if isinstance(value, type) and value.__module__ == module.__name__:
-            mapper = sa_inspect(value, raiseerr=False)
+            mapper: object = sa_inspect(value, raiseerr=False)
             if isinstance(mapper, Mapper) and mapper.class_ is value:
                 yield mapper
 

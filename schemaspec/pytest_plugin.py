@@ -18,17 +18,17 @@ from collections.abc import Iterator
 import pytest
 
 from schemaspec.errors import DatabaseConnectionError
-from schemaspec.snapshot_fixture import (
-    SchemaSnapshot,
-    SnapshotSession,
-    in_ci,
-    snapshot_session_key,
-)
 from schemaspec.scratch import (
     check_server,
     scratch_database,
     scratch_sqlite,
     server_url_from_env,
+)
+from schemaspec.snapshot_fixture import (
+    SchemaSnapshot,
+    SnapshotSession,
+    in_ci,
+    snapshot_session_key,
 )
 
 SERVER_KINDS = ("postgresql", "mysql")

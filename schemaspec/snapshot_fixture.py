@@ -197,6 +197,7 @@ class SchemaSnapshot:
         return self._session.directory / self._node.path.stem / f"{stem}.toml"
 
     def _named_path(self, name: str) -> Path:
+        __tracebackhide__ = True
         relative = PurePath(name)
         if relative.is_absolute() or ".." in relative.parts or not relative.parts:
             raise SnapshotError(
@@ -205,4 +206,3 @@ class SchemaSnapshot:
         if relative.suffix.lower() not in SUFFIXES:
             relative = relative.with_name(relative.name + ".toml")
         return self._session.directory / relative
-

@@ -47,7 +47,9 @@ APN_REPORT = (
 
 
 def test_equal_schemas_pass() -> None:
-    assert assert_matches(registrations(sa.Numeric(10, 2)), registrations(sa.Numeric(10, 2))) is None
+    assert (
+        assert_matches(registrations(sa.Numeric(10, 2)), registrations(sa.Numeric(10, 2))) is None
+    )
 
 
 def test_mismatch_message_is_the_text_report() -> None:
@@ -137,6 +139,7 @@ def test_an_unknown_source_is_a_source_error() -> None:
     with pytest.raises(SourceError) as caught:
         assert_matches(42, registrations(sa.Integer()))
     assert str(caught.value) == (
-        "cannot compare an object of type 'int': expected a SchemaSpec, models (MetaData, a declarative base, "
-        "'pkg.module:Base'), a database (Engine, Connection, URL) or a snapshot path"
+        "cannot compare an object of type 'int': expected a SchemaSpec, models (MetaData, a "
+        "declarative base, 'pkg.module:Base'), a database (Engine, Connection, URL) or a "
+        "snapshot path"
     )
