@@ -37,7 +37,6 @@ from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Mapper, RelationshipProperty, configure_mappers
 
 from schemaspec.errors import SourceError
-from schemaspec.sources.importing import import_object
 from schemaspec.sources.models import resolve_metadata
 
 CheckName = Literal["import", "registration", "mappers"]
@@ -215,7 +214,7 @@ def run_checks(package: str, base: str) -> ModelsReport:
     except Exception as error:
         findings.append(_import_finding(error, base_module, roots))
     else:
-        metadata = resolve_metadata(import_object(base))
+        metadata = resolve_metadata(base)
         loaded_with_base = set(metadata.tables)
 
     modules: dict[str, ModuleType] = {}
