@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 import schemaspec
 from schemaspec.snapshot import dumps
+from schemaspec.snapshot_fixture import SchemaSnapshot
 
 pytest_plugins = ["pytester"]
 
@@ -368,3 +369,13 @@ def test_the_options_are_in_their_own_group(project: pytest.Pytester) -> None:
             "*directory of schema_snapshot files, relative to the*",
         ]
     )
+
+
+def test_the_unioncore_models_match_the_committed_snapshot(
+    schema_snapshot: SchemaSnapshot,
+) -> None:
+    # This repository's own specs/unioncore.toml, through the fixture as a user would use it.
+    assert (
+        schema_snapshot.path("unioncore") == Path(__file__).parent.parent / "specs/unioncore.toml"
+    )
+    schema_snapshot.assert_match("unioncore.models:Base", name="unioncore")
