@@ -211,7 +211,8 @@ def run_checks(package: str, base: str) -> ModelsReport:
     loaded_with_base: set[str] = set()
     try:
         importlib.import_module(base_module)
-    except Exception as error:
+    # A module that calls sys.exit() on import (a script mistaken for a module) is a finding too.
+    except (Exception, SystemExit) as error:
         findings.append(_import_finding(error, base_module, roots))
     else:
         metadata = resolve_metadata(base)
@@ -222,7 +223,7 @@ def run_checks(package: str, base: str) -> ModelsReport:
     for name in names:
         try:
             modules[name] = importlib.import_module(name)
-        except Exception as error:
+        except (Exception, SystemExit) as error:
             finding = _import_finding(error, name, roots)
             if finding not in findings:  # one broken module fails every module importing it
                 findings.append(finding)

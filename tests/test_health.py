@@ -180,6 +180,11 @@ BROKEN_IMPORTS = [
         ),
         id="in-a-subpackage",
     ),
+    pytest.param(
+        {"shop_models/script.py": "import sys\nsys.exit(3)\n"},
+        ModelFinding(check="import", module="shop_models.script", line=2, message="SystemExit: 3"),
+        id="exits-on-import",
+    ),
 ]
 
 
