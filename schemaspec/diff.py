@@ -10,13 +10,14 @@ into :class:`Change` records so users never see DeepDiff's own paths.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, Literal
 
 from deepdiff import DeepDiff
 from pydantic import BaseModel, ConfigDict
 
 from schemaspec.dialects import normalize
+from schemaspec.ignore import IgnoreRule, RuleLike, apply_rules, as_rules
 from schemaspec.spec import SchemaSpec, TableSpec
 
 Kind = Literal["missing", "unexpected", "changed"]
@@ -56,6 +57,15 @@ class Change(BaseModel):
         return None if self.object == "enum" else self.path.split(".", 1)[0]
 
 
+class IgnoredChange(BaseModel):
+    """A change (or the ignored attributes of one) and the ignore rule that covered it."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    change: Change
+    rule: IgnoreRule
+
+
 class SchemaDiff(BaseModel):
     """The result of :func:`diff`. Truthy when anything differs."""
 
@@ -66,6 +76,10 @@ class SchemaDiff(BaseModel):
     actual_dialect: str | None = None
     #: Remarks on how the comparison was made, e.g. across two dialects.
     notes: tuple[str, ...] = ()
+    #: What ignore rules removed from ``changes``, with the rule (and its reason).
+    ignored: tuple[IgnoredChange, ...] = ()
+    #: Ignore rules that matched nothing: candidates for deletion before they hide a real change.
+    unused_ignores: tuple[IgnoreRule, ...] = ()
 
     def __bool__(self) -> bool:
         return bool(self.changes)
@@ -77,8 +91,14 @@ class SchemaDiff(BaseModel):
         return iter(self.changes)
 
 
-def diff(expected: SchemaSpec, actual: SchemaSpec) -> SchemaDiff:
-    """Everything that differs between ``expected`` and ``actual``, sorted by path."""
+def diff(
+    expected: SchemaSpec, actual: SchemaSpec, *, ignore: Iterable[RuleLike] = ()
+) -> SchemaDiff:
+    """Everything that differs between ``expected`` and ``actual``, sorted by path.
+
+    ``ignore`` holds :class:`~schemaspec.ignore.IgnoreRule` values or their shorthand strings
+    (``"legacy_*"``, ``"*.*.comment"``); what they cover moves from ``changes`` to ``ignored``.
+    """
     left, right, notes = comparable(expected, actual)
     changes: list[Change] = []
     for name in sorted(left.tables.keys() | right.tables.keys()):
@@ -91,8 +111,11 @@ def diff(expected: SchemaSpec, actual: SchemaSpec) -> SchemaDiff:
             changes.extend(_table_changes(name, want, have))
     changes.extend(_enum_changes(left, right))
     changes.sort(key=lambda change: (change.path, change.object, change.kind))
+    kept, ignored, unused = apply_rules(changes, as_rules(ignore))
     return SchemaDiff(
-        changes=tuple(changes),
+        changes=kept,
+        ignored=tuple(IgnoredChange(change=change, rule=rule) for change, rule in ignored),
+        unused_ignores=unused,
         expected_dialect=expected.dialect,
         actual_dialect=actual.dialect,
         notes=tuple(notes),

@@ -87,6 +87,10 @@ def spec_from_data(data: Any, path: Path) -> SchemaSpec:
             f"({FORMAT_VERSION}); upgrade schemaspec",
             field=VERSION_KEY,
         )
+    if data.get("mode") == "contract":
+        raise SnapshotError(
+            path, "this is a contract file, not a snapshot: use schemaspec.contracts.load_contract"
+        )
     body = {key: value for key, value in data.items() if key != VERSION_KEY}
     try:
         spec = SchemaSpec.model_validate(body)
@@ -95,6 +99,11 @@ def spec_from_data(data: Any, path: Path) -> SchemaSpec:
         field = ".".join(str(part) for part in first["loc"])
         raise SnapshotError(path, first["msg"], field=field) from None
     return normalize(spec)
+
+
+def parse_text(text: str, format: str, path: Path) -> Any:
+    """Parse snapshot-family TOML/JSON text; syntax errors raise :class:`SnapshotError` with the line."""
+    return _parse(text, format, path)
 
 
 def _parse(text: str, format: str, path: Path) -> Any:
