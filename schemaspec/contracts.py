@@ -28,8 +28,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from schemaspec.diff import COLLECTIONS, Change, SchemaDiff
 from schemaspec.dialects import normalize, rules_for
+from schemaspec.diff import COLLECTIONS, Change, SchemaDiff
 from schemaspec.errors import SnapshotError
 from schemaspec.snapshot import VERSION_KEY, parse_text
 from schemaspec.spec import FORMAT_VERSION, ColumnSpec, SchemaSpec, TableSpec

@@ -102,7 +102,7 @@ def spec_from_data(data: Any, path: Path) -> SchemaSpec:
 
 
 def parse_text(text: str, format: str, path: Path) -> Any:
-    """Parse snapshot-family TOML/JSON text; syntax errors raise :class:`SnapshotError` with the line."""
+    """Parse TOML/JSON text; a syntax error raises :class:`SnapshotError` with its line."""
     return _parse(text, format, path)
 
 
