@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from schemaspec.diff import diff
 from schemaspec.errors import SchemaspecError
 from schemaspec.redact import scrub
-from schemaspec.report import render_json, render_text
+from schemaspec.report import render_json, render_markdown, render_text, use_colour
 from schemaspec.snapshot import dump, dumps
 from schemaspec.sources.resolve import load_source, parse_source
 
@@ -68,9 +68,21 @@ def build_parser() -> argparse.ArgumentParser:
     )
     diff_parser.add_argument("expected", metavar="EXPECTED", help=sources_help)
     diff_parser.add_argument("actual", metavar="ACTUAL", help=sources_help)
-    diff_parser.add_argument("--format", choices=("text", "json"), default="text")
+    diff_parser.add_argument("--format", choices=("text", "json", "markdown"), default="text")
+    diff_parser.add_argument(
+        "--ignore",
+        action="append",
+        default=[],
+        metavar="PATTERN",
+        help="ignore changes matching a path glob (legacy_*) or an attribute (*.*.comment); "
+        "repeatable",
+    )
     _add_source_options(diff_parser)
     diff_parser.set_defaults(command=run_diff)
+
+    from schemaspec.cli_project import add_project_commands
+
+    add_project_commands(commands, sources_help)
 
     snapshot_parser = commands.add_parser("snapshot", help="write the spec of a source")
     snapshot_parser.add_argument("source", metavar="SOURCE", help=sources_help)
@@ -107,12 +119,17 @@ def run_diff(args: argparse.Namespace) -> int:
     expected_source, actual_source = parse_source(args.expected), parse_source(args.actual)
     expected = load_source(expected_source, dialect=args.dialect, schema=args.schema)
     actual = load_source(actual_source, dialect=args.dialect, schema=args.schema)
-    result = diff(expected, actual)
+    result = diff(expected, actual, ignore=args.ignore)
     names = {"expected": str(expected_source), "actual": str(actual_source)}
     if args.format == "json":
         sys.stdout.write(render_json(result, **names))
+    elif args.format == "markdown":
+        sys.stdout.write(render_markdown(result, **names))
     else:
-        sys.stdout.write(render_text(result, **names))
+        colour = use_colour(sys.stdout)
+        sys.stdout.write(
+            render_text(result, expected=names["expected"], actual=names["actual"], colour=colour)
+        )
     return EXIT_DIFFERENCES if result else EXIT_OK
 
 

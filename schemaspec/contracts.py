@@ -171,7 +171,8 @@ def contract_from_data(data: Any, path: Path, text: str = "") -> Contract:
         raise ContractError(
             path, 'not a contract: a contract file says mode = "contract"', field="mode"
         )
-    body = {key: value for key, value in data.items() if key != VERSION_KEY}
+    # "$schema" points editors at the JSON Schema in specs/; it is not part of the spec.
+    body = {key: value for key, value in data.items() if key not in (VERSION_KEY, "$schema")}
     try:
         return Contract.model_validate(body)
     except ValidationError as error:

@@ -13,6 +13,7 @@ from typing import Any, TextIO
 from pydantic import BaseModel
 
 from schemaspec.diff import Change, SchemaDiff
+from schemaspec.spec import TableSpec
 
 #: Version of the JSON report structure; bump on incompatible changes.
 JSON_REPORT_VERSION = 1
@@ -200,15 +201,18 @@ def report_document(
 
 
 def change_to_json(change: Change, *, hint: str | None = None) -> dict[str, Any]:
-    return {
+    entry = {
         "kind": change.kind,
         "object": change.object,
         "path": change.path,
         "attributes": sorted(change.attributes),
         "expected": _jsonable(change.expected),
         "actual": _jsonable(change.actual),
-        "hint": hint,
     }
+    # Present only on hinted changes, so version 1 documents without hints read as before.
+    if hint is not None:
+        entry["hint"] = hint
+    return entry
 
 
 def render_markdown(
@@ -324,5 +328,6 @@ def _shape(obj: str, value: Any) -> str:
     if obj == "enum":
         return ", ".join(value.values) if value.values is not None else ""
     if obj == "table":
-        return f"{len(value.columns)} columns" if value.columns else ""
+        # A contract's table pin lists only the columns it checks: no count to show.
+        return f"{len(value.columns)} columns" if isinstance(value, TableSpec) else ""
     return ""

@@ -91,7 +91,8 @@ def spec_from_data(data: Any, path: Path) -> SchemaSpec:
         raise SnapshotError(
             path, "this is a contract file, not a snapshot: use schemaspec.contracts.load_contract"
         )
-    body = {key: value for key, value in data.items() if key != VERSION_KEY}
+    # "$schema" points editors at the JSON Schema in specs/; it is not part of the spec.
+    body = {key: value for key, value in data.items() if key not in (VERSION_KEY, "$schema")}
     try:
         spec = SchemaSpec.model_validate(body)
     except ValidationError as error:

@@ -1,0 +1,329 @@
+"""``schemaspec check``: everything a project configured, in one run, for CI.
+
+1. the committed snapshot matches the models (a stale one is a finding that carries the exact
+   command that refreshes it);
+2. every contract holds against the models, and against the database when one is configured;
+3. the database, when one is configured, matches the models.
+
+Ignore rules apply to the snapshot and database comparisons (never to contracts: a contract is
+a deliberate pin). A rule is unused only when it matched nothing in every comparison.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Literal
+
+from schemaspec.config import Project
+from schemaspec.contracts import load_contract
+from schemaspec.diff import SchemaDiff, diff
+from schemaspec.errors import SchemaspecError
+from schemaspec.ignore import DEFAULT_RULES, IgnoreRule
+from schemaspec.redact import mask_url
+from schemaspec.snapshot import load
+from schemaspec.spec import SchemaSpec
+
+CheckKind = Literal["snapshot", "contract", "database"]
+
+#: Version of the JSON document ``check --format json`` writes.
+JSON_CHECK_VERSION = 1
+
+
+class NothingToCheck(SchemaspecError):
+    """Neither the configuration nor the flags name anything to check."""
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """One comparison: what was checked against what, and its differences."""
+
+    kind: CheckKind
+    #: The checked file or source, as reports name it (URLs masked).
+    subject: str
+    #: What it was checked against (``models unioncore.models:Base``).
+    against: str
+    result: SchemaDiff
+    #: The command that fixes the finding, when there is one (a stale snapshot).
+    command: str | None = None
+    #: Set when the check failed before comparing (e.g. no snapshot file yet).
+    problem: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.result and self.problem is None
+
+    @property
+    def sides(self) -> tuple[str, str]:
+        """(expected, actual) as reports name them: a contract is the expected side."""
+        if self.kind == "contract":
+            return f"contract {self.subject}", self.against
+        return self.against, self.subject
+
+
+@dataclass(frozen=True)
+class CheckRun:
+    checks: tuple[CheckResult, ...]
+    unused_ignores: tuple[IgnoreRule, ...] = ()
+    unused_ignores_fail: bool = False
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def ok(self) -> bool:
+        failed_ignores = self.unused_ignores_fail and bool(self.unused_ignores)
+        return all(check.ok for check in self.checks) and not failed_ignores
+
+
+def run_check(
+    project: Project,
+    *,
+    environ: Mapping[str, str] | None = None,
+    cwd: Path | None = None,
+) -> CheckRun:
+    """Run every check the project configures; database and import errors propagate."""
+    config = project.config
+    if config.models is None and config.snapshot is None:
+        raise NothingToCheck(
+            "nothing to check: configure models (and snapshot, contracts, database) in "
+            "[tool.schemaspec], or pass --models"
+        )
+    here = cwd if cwd is not None else Path.cwd()
+    rules = (*DEFAULT_RULES, *config.ignore)
+    _extend_sys_path(project)
+    checks: list[CheckResult] = []
+    notes: list[str] = []
+    models: SchemaSpec | None = None
+    models_name = f"models {config.models}"
+    if config.models is not None:
+        from schemaspec.sources.models import from_models
+
+        models = from_models(config.models, dialect=config.dialect, schema=config.db_schema)
+    subject = models
+    if config.snapshot is not None:
+        snapshot_check, snapshot_spec = _snapshot_check(project, models, rules, here)
+        checks.append(snapshot_check)
+        if subject is None:
+            subject, models_name = snapshot_spec, f"snapshot {config.snapshot}"
+    url = project.database_url(environ)
+    database: SchemaSpec | None = None
+    if url is None and config.database_env is not None:
+        notes.append(f"database check skipped: ${config.database_env} is not set")
+    elif url is not None:
+        from schemaspec.sources.database import from_database
+
+        database = from_database(url, schema=config.db_schema)
+    contracts = [(name, load_contract(project.resolve(name))) for name in config.contracts]
+    for name, contract in contracts:
+        if subject is not None:
+            checks.append(
+                CheckResult(
+                    "contract", _shown(name, project, here), models_name, contract.check(subject)
+                )
+            )
+        if database is not None and url is not None:
+            checks.append(
+                CheckResult(
+                    "contract",
+                    _shown(name, project, here),
+                    f"database {mask_url(url)}",
+                    contract.check(database),
+                )
+            )
+    if database is not None and url is not None and config.models is not None:
+        from schemaspec.sources.models import from_models
+
+        # Neutral models: the differ renders them the way this database stores them.
+        expected = from_models(config.models, schema=config.db_schema)
+        checks.append(
+            CheckResult(
+                "database", mask_url(url), models_name, diff(expected, database, ignore=rules)
+            )
+        )
+    unused = _unused_everywhere(
+        rules, [check.result for check in checks if check.kind != "contract"]
+    )
+    return CheckRun(
+        checks=tuple(checks),
+        unused_ignores=unused,
+        unused_ignores_fail=config.unused_ignores == "error",
+        notes=tuple(notes),
+    )
+
+
+def _snapshot_check(
+    project: Project, models: SchemaSpec | None, rules: Sequence[IgnoreRule], here: Path
+) -> tuple[CheckResult, SchemaSpec | None]:
+    config = project.config
+    assert config.snapshot is not None
+    path = project.resolve(config.snapshot)
+    shown = _shown(config.snapshot, project, here)
+    command = refresh_command(project, here) if config.models is not None else None
+    if not path.exists():
+        return (
+            CheckResult(
+                "snapshot",
+                shown,
+                f"models {config.models}",
+                SchemaDiff(),
+                command=command,
+                problem=f"{shown} does not exist yet",
+            ),
+            None,
+        )
+    committed = load(path)
+    if models is None:
+        return CheckResult("snapshot", shown, "(no models configured)", SchemaDiff()), committed
+    result = diff(models, committed, ignore=rules)
+    return (
+        CheckResult(
+            "snapshot",
+            shown,
+            f"models {config.models}",
+            result,
+            command=command if result else None,
+        ),
+        committed,
+    )
+
+
+def refresh_command(project: Project, here: Path) -> str:
+    """The exact command that rewrites the snapshot from the models, runnable from ``here``."""
+    config = project.config
+    assert config.models is not None and config.snapshot is not None
+    parts = ["python", "-m", "schemaspec", "snapshot", config.models]
+    if config.dialect is not None:
+        parts += ["--dialect", config.dialect]
+    if config.db_schema is not None:
+        parts += ["--schema", config.db_schema]
+    parts += ["-o", _shown(config.snapshot, project, here)]
+    command = shlex.join(parts)
+    if config.pythonpath:
+        paths = os.pathsep.join(_shown(entry, project, here) for entry in config.pythonpath)
+        command = f"PYTHONPATH={shlex.quote(paths)} {command}"
+    return command
+
+
+def _shown(relative: str, project: Project, here: Path) -> str:
+    """A configured path as the user at ``here`` would type it."""
+    target = project.resolve(relative)
+    try:
+        return os.path.relpath(target, here)
+    except ValueError:  # another drive on Windows
+        return str(target)
+
+
+def _extend_sys_path(project: Project) -> None:
+    # Like pytest's ``pythonpath``: the models of a src/ layout import without installing.
+    for entry in reversed(project.config.pythonpath):
+        directory = str(project.resolve(entry))
+        if directory not in sys.path:
+            sys.path.insert(0, directory)
+
+
+def _unused_everywhere(
+    rules: Sequence[IgnoreRule], results: Sequence[SchemaDiff]
+) -> tuple[IgnoreRule, ...]:
+    if not results:
+        return tuple(rule for rule in rules if not rule.builtin)
+    unused = [set(result.unused_ignores) for result in results]
+    return tuple(rule for rule in rules if all(rule in each for each in unused))
+
+
+def with_overrides(project: Project, overrides: Mapping[str, Any]) -> Project:
+    """The project with command-line values (those not ``None``) taking the config's place."""
+    values = {key: value for key, value in overrides.items() if value is not None}
+    if not values:
+        return project
+    if "database" in values:
+        values["database_env"] = None
+    return replace(project, config=project.config.model_copy(update=values))
+
+
+def render_check_text(run: CheckRun, *, colour: bool = False) -> str:
+    """Each check's verdict, the report of each failed one, and a closing line."""
+    from schemaspec.report import render_text
+
+    blocks: list[str] = [f"note: {note}\n" for note in run.notes]
+    for check in run.checks:
+        title = f"{check.kind} {check.subject} against {check.against}"
+        if check.ok:
+            blocks.append(f"{title}: ok\n")
+            continue
+        if check.problem is not None:
+            text = f"{title}: {check.problem}\n"
+        else:
+            verdict = "stale" if check.kind == "snapshot" else "FAILED"
+            text = f"{title}: {verdict}\n" + render_text(check.result, colour=colour)
+        if check.command is not None:
+            text += f"refresh it with: {check.command}\n"
+        blocks.append(text)
+    for rule in run.unused_ignores:
+        because = f" ({rule.reason})" if rule.reason else ""
+        level = "error" if run.unused_ignores_fail else "warning"
+        blocks.append(f"{level}: ignore rule {str(rule)!r} matched nothing{because}\n")
+    failed = sum(not check.ok for check in run.checks)
+    closing = (
+        f"check: all {len(run.checks)} checks passed"
+        if run.ok
+        else f"check: {failed} of {len(run.checks)} checks failed"
+    )
+    if run.unused_ignores_fail and run.unused_ignores:
+        closing += f", {len(run.unused_ignores)} unused ignore rules"
+    return "\n".join(blocks) + ("\n" if blocks else "") + closing + "\n"
+
+
+def check_document(run: CheckRun) -> dict[str, Any]:
+    """The JSON form of a check run (documented in ``docs/reports.md``)."""
+    from schemaspec.report import report_document
+
+    return {
+        "schemaspec_check": JSON_CHECK_VERSION,
+        "ok": run.ok,
+        "notes": list(run.notes),
+        "checks": [
+            {
+                "check": check.kind,
+                "subject": check.subject,
+                "against": check.against,
+                "ok": check.ok,
+                "problem": check.problem,
+                "command": check.command,
+                "report": report_document(
+                    check.result, expected=check.sides[0], actual=check.sides[1]
+                ),
+            }
+            for check in run.checks
+        ],
+        "unused_ignores": [
+            {"rule": str(rule), "reason": rule.reason} for rule in run.unused_ignores
+        ],
+    }
+
+
+def render_check_markdown(run: CheckRun) -> str:
+    from schemaspec.report import render_markdown
+
+    lines = ["## schemaspec check: " + ("passed" if run.ok else "failed"), ""]
+    lines += ["| Check | Subject | Against | Result |", "|---|---|---|---|"]
+    for check in run.checks:
+        verdict = "ok" if check.ok else (check.problem or "failed")
+        lines.append(f"| {check.kind} | `{check.subject}` | {check.against} | {verdict} |")
+    lines.append("")
+    for note in run.notes:
+        lines += [f"> note: {note}", ""]
+    for check in run.checks:
+        if check.ok or (check.problem is not None and check.command is None):
+            continue
+        if check.problem is None:
+            lines.append(
+                render_markdown(check.result, expected=check.sides[0], actual=check.sides[1])
+            )
+        if check.command is not None:
+            lines += [f"Refresh it with `{check.command}`", ""]
+    for rule in run.unused_ignores:
+        lines.append(f"> **warning:** ignore rule `{rule}` matched nothing")
+    return "\n".join(lines).rstrip("\n") + "\n"
