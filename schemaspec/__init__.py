@@ -11,7 +11,9 @@ specs, diff them, and keep snapshots next to the code::
 from __future__ import annotations
 
 from schemaspec.assertions import SchemaMismatch, assert_matches
-from schemaspec.diff import Change, SchemaDiff, diff
+from schemaspec.config import ConfigError, ProjectConfig, load_config
+from schemaspec.contracts import Contract, ContractError, check_contract, load_contract
+from schemaspec.diff import Change, IgnoredChange, SchemaDiff, diff
 from schemaspec.errors import (
     DatabaseConnectionError,
     SchemaspecError,
@@ -19,6 +21,7 @@ from schemaspec.errors import (
     SourceError,
 )
 from schemaspec.health import ModelFinding, ModelsReport, check_models
+from schemaspec.ignore import IgnoreRule
 from schemaspec.snapshot import dump, load
 from schemaspec.sources.database import from_database
 from schemaspec.sources.models import from_models
@@ -39,12 +42,18 @@ __all__ = [
     "Change",
     "CheckSpec",
     "ColumnSpec",
+    "ConfigError",
+    "Contract",
+    "ContractError",
     "DatabaseConnectionError",
     "EnumSpec",
     "ForeignKeySpec",
+    "IgnoreRule",
+    "IgnoredChange",
     "IndexSpec",
     "ModelFinding",
     "ModelsReport",
+    "ProjectConfig",
     "SchemaDiff",
     "SchemaMismatch",
     "SchemaSpec",
@@ -55,10 +64,13 @@ __all__ = [
     "UniqueSpec",
     "__version__",
     "assert_matches",
+    "check_contract",
     "check_models",
     "diff",
     "dump",
     "from_database",
     "from_models",
     "load",
+    "load_config",
+    "load_contract",
 ]

@@ -201,8 +201,13 @@ def _line_of(text: str, loc: list[str]) -> int | None:
 def check_contract(contract: Contract, spec: SchemaSpec) -> SchemaDiff:
     """Every way ``spec`` breaks ``contract``, as changes sorted by path."""
     changes: list[Change] = []
+    # A table pinned absent is reported once, as unexpected, not again by every glob pin.
+    absent = {key for key, pin in contract.tables.items() if not pin.present and not _is_glob(key)}
     for key, pin in contract.tables.items():
-        for name in _tables_for(key, pin, spec):
+        names = _tables_for(key, pin, spec)
+        if _is_glob(key):
+            names = [name for name in names if name not in absent]
+        for name in names:
             changes.extend(_table_violations(name, pin, spec))
     # Named enums exist only where the database stores them on their own (PostgreSQL); elsewhere
     # the values live in the column type, which a column pin checks.

@@ -143,7 +143,7 @@ def describe(change: Change) -> str:
         )
         return f"{change.path}: {details}"
     value = change.expected if change.kind == "missing" else change.actual
-    shown = _shape(change.object, value)
+    shown = _shape(change.object, value, change.path.rsplit(".", 1)[-1])
     suffix = f" ({shown})" if shown else ""
     if change.kind == "missing":
         return f"{change.path}: {noun} missing{suffix}"
@@ -295,7 +295,7 @@ def _value(value: Any) -> str:
     return str(value)
 
 
-def _shape(obj: str, value: Any) -> str:
+def _shape(obj: str, value: Any, key: str = "") -> str:
     """A short description of a whole object for missing/unexpected lines."""
     if value is None:
         return ""
@@ -310,8 +310,10 @@ def _shape(obj: str, value: Any) -> str:
     if obj == "foreign_key":
         if value.referred_table is None or value.referred_columns is None:
             return ""
+        # A contract's foreign key pin is keyed by its columns and does not repeat them.
+        columns = getattr(value, "columns", None) or tuple(key.split(","))
         return (
-            f"{', '.join(value.columns)} -> {value.referred_table}"
+            f"{', '.join(columns)} -> {value.referred_table}"
             f"({', '.join(value.referred_columns)})"
         )
     if obj == "index":
