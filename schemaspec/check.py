@@ -210,6 +210,8 @@ def refresh_command(project: Project, here: Path) -> str:
 def _shown(relative: str, project: Project, here: Path) -> str:
     """A configured path as the user at ``here`` would type it."""
     target = project.resolve(relative)
+    if Path(relative).is_absolute() and not target.is_relative_to(here.resolve()):
+        return relative
     try:
         return os.path.relpath(target, here)
     except ValueError:  # another drive on Windows

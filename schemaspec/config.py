@@ -84,7 +84,14 @@ class ProjectConfig(BaseModel):
                 and isinstance(rule.get("reason", ""), str)
             )
             # Anything else goes to the model, whose error names the rule's key at fault.
-            rules.append(as_rules([rule])[0] if plain else rule)
+            if not plain:
+                rules.append(rule)
+                continue
+            try:
+                rules.append(as_rules([rule])[0])
+            except ValidationError as error:
+                # Re-raised plainly so the message names "ignore", not the rule model's field.
+                raise ValueError(error.errors()[0]["msg"].removeprefix("Value error, ")) from None
         return tuple(rules)
 
     @field_validator("snapshot")

@@ -154,24 +154,48 @@ def _table_changes(table: str, want: TableSpec, have: TableSpec) -> list[Change]
             changed[("primary_key", "")].add("columns")
         elif head not in COLLECTIONS:
             changed[("table", "")].add(str(head))
-        elif len(path) == 2:
-            key = str(path[1])
-            kind: Kind = "missing" if key in left[head] and key not in right[head] else "unexpected"
-            value = getattr(want if kind == "missing" else have, head)[key]
-            changes.append(
-                Change(
-                    kind=kind,
-                    object=COLLECTIONS[head],
-                    path=_path(table, head, key),
-                    expected=value if kind == "missing" else None,
-                    actual=value if kind == "unexpected" else None,
-                )
-            )
         else:
-            changed[(head, str(path[1]))].add(str(path[2]))
+            for key, attribute in _members(head, path, left, right):
+                if attribute is not None:
+                    changed[(head, key)].add(attribute)
+                    continue
+                kind: Kind = "missing" if key not in right[head] else "unexpected"
+                value = getattr(want if kind == "missing" else have, head)[key]
+                changes.append(
+                    Change(
+                        kind=kind,
+                        object=COLLECTIONS[head],
+                        path=_path(table, head, key),
+                        expected=value if kind == "missing" else None,
+                        actual=value if kind == "unexpected" else None,
+                    )
+                )
     for (head, key), attributes in changed.items():
         changes.append(_changed(table, head, key, attributes, left, right, want, have))
     return changes
+
+
+def _members(
+    head: str, path: list[Any], left: dict[str, Any], right: dict[str, Any]
+) -> Iterator[tuple[str, str | None]]:
+    """(key, attribute) pairs a DeepDiff path stands for; attribute ``None``: added/removed.
+
+    DeepDiff reports a whole dict as one changed value when the two sides share few keys
+    (every column of a table renamed, an index whose every attribute changed), so a path
+    that stops at the collection or at a member is expanded here, member by member.
+    """
+    if len(path) >= 3:
+        yield str(path[1]), str(path[2])
+        return
+    keys = [str(path[1])] if len(path) == 2 else sorted(left[head].keys() | right[head].keys())
+    for key in keys:
+        ours, theirs = left[head].get(key), right[head].get(key)
+        if ours is None or theirs is None:
+            yield key, None
+        else:
+            for attribute in sorted(ours):
+                if ours[attribute] != theirs[attribute]:
+                    yield key, attribute
 
 
 def _changed(

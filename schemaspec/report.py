@@ -313,8 +313,7 @@ def _shape(obj: str, value: Any, key: str = "") -> str:
         # A contract's foreign key pin is keyed by its columns and does not repeat them.
         columns = getattr(value, "columns", None) or tuple(key.split(","))
         return (
-            f"{', '.join(columns)} -> {value.referred_table}"
-            f"({', '.join(value.referred_columns)})"
+            f"{', '.join(columns)} -> {value.referred_table}({', '.join(value.referred_columns)})"
         )
     if obj == "index":
         if value.columns is None:

@@ -350,3 +350,24 @@ def test_two_dialects_compare_what_both_represent_and_say_so() -> None:
 def test_change_knows_its_table() -> None:
     result = diff(schema(regs=BASE), schema(regs=altered(indexes={})))
     assert [change.table for change in result.changes] == ["regs"]
+
+
+def test_a_collection_whose_every_key_changed() -> None:
+    """DeepDiff reports such a dict as one changed value; the differ still lists each member."""
+    one = TableSpec(columns={"a": ID}, indexes={"ix_a": IndexSpec(columns=("a",))})
+    other = TableSpec(
+        columns={"b": ID},
+        indexes={"ix_a": IndexSpec(columns=("b",), unique=True, where="b > 0")},
+    )
+    assert diff(schema(t=one), schema(t=other)).changes == (
+        Change(kind="missing", object="column", path="t.a", expected=ID),
+        Change(kind="unexpected", object="column", path="t.b", actual=ID),
+        Change(
+            kind="changed",
+            object="index",
+            path="t.indexes.ix_a",
+            attributes=frozenset({"columns", "unique", "where"}),
+            expected={"columns": ("a",), "unique": False, "where": None},
+            actual={"columns": ("b",), "unique": True, "where": "b > 0"},
+        ),
+    )
