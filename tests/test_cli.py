@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -197,3 +198,42 @@ def test_debug_shows_the_traceback(capsys: pytest.CaptureFixture[str]) -> None:
 
     with pytest.raises(SourceError):
         main(["--debug", "diff", "nope.models:Base", str(SNAPSHOT)])
+
+
+def test_diff_markdown_report(members_only: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["diff", "unioncore.models:Base", members_only, "--format", "markdown"]) == 1
+    out = capsys.readouterr().out
+    assert out.startswith(
+        "### schemaspec: 6 tables missing\n"
+        "\n"
+        f"Expected: `unioncore.models:Base` · actual: `{members_only}`\n"
+        "\n"
+        "| Table | Missing | Unexpected | Changed |\n"
+        "|---|---:|---:|---:|\n"
+        "| book\\_registrations | 1 | 0 | 0 |\n"
+    )
+    assert "- **missing** `dispatches`: table missing (11 columns)\n" in out
+
+
+def test_diff_ignore_flag(members_only: str, capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["diff", "unioncore.models:Base", members_only, "--format", "json"]
+    for table in PHASE7:
+        argv += ["--ignore", table]
+    assert main([*argv, "--ignore", "legacy_*"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["differences"] == 0
+    assert [item["path"] for item in report["ignored"]] == PHASE7
+    assert report["unused_ignores"] == [{"rule": "legacy_*", "reason": None}]
+
+
+def test_diff_text_is_plain_when_piped(members_only: str) -> None:
+    completed = subprocess.run(
+        [sys.executable, "-m", "schemaspec", "diff", "unioncore.models:Base", members_only],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": f"{ROOT}{os.pathsep}{EXAMPLES}"},
+    )
+    assert completed.returncode == 1
+    assert "\033[" not in completed.stdout
+    assert completed.stdout.endswith("\n6 tables missing\n")
