@@ -103,11 +103,11 @@ def run_check(
 
         models = from_models(config.models, dialect=config.dialect, schema=config.db_schema)
     subject = models
-    if config.snapshot is not None:
-        snapshot_check, snapshot_spec = _snapshot_check(project, models, rules, here)
-        checks.append(snapshot_check)
-        if subject is None:
-            subject, models_name = snapshot_spec, f"snapshot {config.snapshot}"
+    if config.snapshot is not None and models is None:
+        # No models to compare it with: the snapshot is what the contracts are checked on.
+        subject, models_name = load(project.resolve(config.snapshot)), f"snapshot {config.snapshot}"
+    elif config.snapshot is not None and models is not None:
+        checks.append(_snapshot_check(project, models, rules, here))
     url = project.database_url(environ)
     database: SchemaSpec | None = None
     if url is None and config.database_env is not None:
@@ -155,39 +155,19 @@ def run_check(
 
 
 def _snapshot_check(
-    project: Project, models: SchemaSpec | None, rules: Sequence[IgnoreRule], here: Path
-) -> tuple[CheckResult, SchemaSpec | None]:
+    project: Project, models: SchemaSpec, rules: Sequence[IgnoreRule], here: Path
+) -> CheckResult:
     config = project.config
     assert config.snapshot is not None
     path = project.resolve(config.snapshot)
     shown = _shown(config.snapshot, project, here)
-    command = refresh_command(project, here) if config.models is not None else None
+    against = f"models {config.models}"
+    command = refresh_command(project, here)
     if not path.exists():
-        return (
-            CheckResult(
-                "snapshot",
-                shown,
-                f"models {config.models}",
-                SchemaDiff(),
-                command=command,
-                problem=f"{shown} does not exist yet",
-            ),
-            None,
-        )
-    committed = load(path)
-    if models is None:
-        return CheckResult("snapshot", shown, "(no models configured)", SchemaDiff()), committed
-    result = diff(models, committed, ignore=rules)
-    return (
-        CheckResult(
-            "snapshot",
-            shown,
-            f"models {config.models}",
-            result,
-            command=command if result else None,
-        ),
-        committed,
-    )
+        problem = f"{shown} does not exist yet"
+        return CheckResult("snapshot", shown, against, SchemaDiff(), command, problem)
+    result = diff(models, load(path), ignore=rules)
+    return CheckResult("snapshot", shown, against, result, command if result else None)
 
 
 def refresh_command(project: Project, here: Path) -> str:

@@ -288,3 +288,27 @@ def test_schema_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
     )
     assert main(["schema", "-o", str(tmp_path)]) == 0
     assert main(["schema", "--check", "-o", str(tmp_path)]) == 0
+
+
+def test_without_models_contracts_check_the_snapshot(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    spec = from_models(Base)
+    tables = {name: table for name, table in spec.tables.items() if name != "dispatches"}
+    dump(spec.model_copy(update={"tables": tables}), tmp_path / "s.toml")
+    (tmp_path / "pyproject.toml").write_text(
+        f'[tool.schemaspec]\nsnapshot = "s.toml"\ncontracts = [{json.dumps(str(CONTRACT))}]\n'
+    )
+    assert main(["check"]) == 1
+    assert capsys.readouterr().out == (
+        f"contract {CONTRACT} against snapshot s.toml: FAILED\n"
+        "Schema differences:\n"
+        "\n"
+        "dispatches\n"
+        "  dispatches: table missing\n"
+        "\n"
+        "1 table missing\n"
+        "\n"
+        "check: 1 of 1 checks failed\n"
+    )
