@@ -80,10 +80,6 @@ def build_parser() -> argparse.ArgumentParser:
     _add_source_options(diff_parser)
     diff_parser.set_defaults(command=run_diff)
 
-    from schemaspec.cli_project import add_project_commands
-
-    add_project_commands(commands, sources_help)
-
     snapshot_parser = commands.add_parser("snapshot", help="write the spec of a source")
     snapshot_parser.add_argument("source", metavar="SOURCE", help=sources_help)
     snapshot_parser.add_argument(
@@ -104,6 +100,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="the declarative base (or MetaData) env.py uses (default: PKG:Base)",
     )
     models_parser.set_defaults(command=run_models)
+
+    from schemaspec.cli_project import add_project_commands
+
+    add_project_commands(commands, sources_help)
     return parser
 
 
