@@ -33,6 +33,7 @@ from schemaspec.diff import COLLECTIONS, Change, SchemaDiff
 from schemaspec.errors import SnapshotError
 from schemaspec.snapshot import VERSION_KEY, parse_text
 from schemaspec.spec import FORMAT_VERSION, ColumnSpec, SchemaSpec, TableSpec
+from schemaspec.sqltext import canonical_action
 
 _GLOB_CHARACTERS = frozenset("*?[")
 
@@ -264,7 +265,9 @@ def _table_violations(name: str, pin: TableContract, spec: SchemaSpec) -> list[C
         for key, member_pin in pins.items():
             for member in _members(key, have):
                 changes.extend(
-                    _member_violations(name, collection, member, member_pin, have.get(member))
+                    _member_violations(
+                        name, collection, member, member_pin, have.get(member), table, spec
+                    )
                 )
     if pin.comment is not None and pin.comment != table.comment:
         changes.append(
@@ -292,9 +295,15 @@ def _path(table: str, collection: str, key: str) -> str:
 
 
 def _member_violations(
-    table: str, collection: str, key: str, pin: _Pin, value: BaseModel | None
+    table_name: str,
+    collection: str,
+    key: str,
+    pin: _Pin,
+    value: BaseModel | None,
+    table: TableSpec,
+    spec: SchemaSpec,
 ) -> list[Change]:
-    obj, path = COLLECTIONS[collection], _path(table, collection, key)
+    obj, path = COLLECTIONS[collection], _path(table_name, collection, key)
     if not pin.present:
         return (
             []
@@ -304,11 +313,31 @@ def _member_violations(
     if value is None:
         return [Change(kind="missing", object=obj, path=path, expected=pin)]
     wanted = pin.declared()
+    candidate = _normalized_member(collection, key, value.model_copy(update=wanted), table, spec)
+    expected = {name: getattr(candidate, name) for name in wanted}
+    for action in ("on_delete", "on_update"):
+        # The sources store NO ACTION/RESTRICT as "nothing said"; a pin may spell them out.
+        if action in expected:
+            expected[action] = canonical_action(expected[action])
     actual = value.model_dump()
     differing = sorted(
-        name for name, want in wanted.items() if _comparable(want) != _comparable(actual.get(name))
+        name for name in wanted if _comparable(expected[name]) != _comparable(actual.get(name))
     )
-    return _changed(obj, path, differing, wanted, actual)
+    return _changed(obj, path, differing, expected, actual)
+
+
+def _normalized_member(
+    collection: str, key: str, member: BaseModel, table: TableSpec, spec: SchemaSpec
+) -> BaseModel:
+    """``member`` as the spec's dialect stores it (canonical expressions, index elements)."""
+    alone = TableSpec(
+        columns=table.columns, primary_key=table.primary_key, **{collection: {key: member}}
+    )
+    one = SchemaSpec(dialect=None, tables={"t": alone}, enums=spec.enums)
+    normalized: dict[str, BaseModel] = getattr(normalize(one, spec.dialect).tables["t"], collection)
+    # Some rules move a member elsewhere (MySQL keeps unique indexes as constraints): then the
+    # pinned values are compared as written.
+    return normalized.get(key, member)
 
 
 def _column_violations(

@@ -306,3 +306,25 @@ def test_json_contracts_and_the_schema_key(tmp_path: Path) -> None:
     assert load_contract(path) == Contract(
         mode="contract", tables={"t": TableContract(present=False)}
     )
+
+
+def test_pinned_expressions_and_actions_are_canonicalised() -> None:
+    contract = loads_contract(
+        'schemaspec = 1\nmode = "contract"\n'
+        "[tables.book_registrations.checks.ck_book_registrations_apn_non_negative]\n"
+        'sqltext = "(APPLICANT_PRIORITY_NUMBER>=0)"\n'
+        "[tables.book_registrations.foreign_keys.member_id]\n"
+        'on_delete = "cascade"\non_update = "NO ACTION"\n'
+        "[tables.book_registrations.foreign_keys.book_id]\n"
+        'on_delete = "cascade"\n'
+    )
+    assert contract.check(from_models(Base, dialect="postgresql")).changes == (
+        Change(
+            kind="changed",
+            object="foreign_key",
+            path="book_registrations.foreign_keys.book_id",
+            attributes=frozenset({"on_delete"}),
+            expected={"on_delete": "CASCADE"},
+            actual={"on_delete": None},
+        ),
+    )
