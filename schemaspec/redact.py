@@ -17,14 +17,19 @@ _USERINFO_PASSWORD = re.compile(r"(?P<prefix>(?:^|[/\s])[^:/@\s]*:)(?P<password>
 
 
 def mask_url(url: str | URL) -> str:
-    """The URL as text with its password replaced by ``***``."""
+    """The URL as text with its password replaced by ``***``.
+
+    Text without a password is returned as given, so ``sqlite:///:memory:`` reads as typed rather
+    than re-encoded by SQLAlchemy.
+    """
     if isinstance(url, URL):
         return url.render_as_string(hide_password=True)
     try:
-        return make_url(url).render_as_string(hide_password=True)
+        parsed = make_url(url)
     except ArgumentError:
         # Not a URL SQLAlchemy can parse, but it may still carry "user:password@host".
         return _USERINFO_PASSWORD.sub(r"\g<prefix>***", url)
+    return parsed.render_as_string(hide_password=True) if parsed.password else url
 
 
 def describe_url(url: URL) -> str:

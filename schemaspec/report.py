@@ -330,5 +330,8 @@ def _shape(obj: str, value: Any, key: str = "") -> str:
         return ", ".join(value.values) if value.values is not None else ""
     if obj == "table":
         # A contract's table pin lists only the columns it checks: no count to show.
-        return f"{len(value.columns)} columns" if isinstance(value, TableSpec) else ""
+        if not isinstance(value, TableSpec):
+            return ""
+        count = len(value.columns)
+        return f"{count} column" if count == 1 else f"{count} columns"
     return ""

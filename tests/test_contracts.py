@@ -129,7 +129,7 @@ def test_the_seed_mistakes_are_violations() -> None:
         " integer found\n"
         "\n"
         "check_marks\n"
-        "  check_marks: unexpected table (1 columns)\n"
+        "  check_marks: unexpected table (1 column)\n"
         "\n"
         "dispatches\n"
         "  dispatches.foreign_keys.bid_id: foreign key missing (bid_id -> job_bids(id))\n"
