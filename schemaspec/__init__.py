@@ -22,7 +22,9 @@ from schemaspec.errors import (
 )
 from schemaspec.health import ModelFinding, ModelsReport, check_models
 from schemaspec.ignore import IgnoreRule
+from schemaspec.migrations import MigrationReport, check_migrations
 from schemaspec.snapshot import dump, load
+from schemaspec.sources.alembic import from_alembic
 from schemaspec.sources.database import from_database
 from schemaspec.sources.models import from_models
 from schemaspec.spec import (
@@ -51,6 +53,7 @@ __all__ = [
     "IgnoreRule",
     "IgnoredChange",
     "IndexSpec",
+    "MigrationReport",
     "ModelFinding",
     "ModelsReport",
     "ProjectConfig",
@@ -65,9 +68,11 @@ __all__ = [
     "__version__",
     "assert_matches",
     "check_contract",
+    "check_migrations",
     "check_models",
     "diff",
     "dump",
+    "from_alembic",
     "from_database",
     "from_models",
     "load",

@@ -290,14 +290,15 @@ def _as_leftovers(changes: Sequence[Change]) -> str:
         key = (change.object, states[change.kind])
         counts[key] = counts.get(key, 0) + 1
     return ", ".join(
-        f"{count} {_noun(obj, count)} {state}" for (obj, state), count in counts.items()
+        f"{count} {object_noun(obj, count)} {state}" for (obj, state), count in counts.items()
     )
 
 
 _PLURALS = {"index": "indexes", "unique": "unique constraints", "check": "checks"}
 
 
-def _noun(obj: str, count: int) -> str:
+def object_noun(obj: str, count: int) -> str:
+    """``index``/``indexes``, ``unique constraint``: a Change.object as a noun, by count."""
     if count == 1:
         return "unique constraint" if obj == "unique" else obj.replace("_", " ")
     return _PLURALS.get(obj, obj.replace("_", " ") + "s")

@@ -117,7 +117,9 @@ class AlembicProject:
             script = ScriptDirectory.from_config(cfg)
             script.revision_map.heads  # noqa: B018 - parses every revision file now, not midway
         except Exception as error:
-            raise SourceError(f"{name}: cannot read the Alembic project: {_one_line(error)}") from None
+            raise SourceError(
+                f"{name}: cannot read the Alembic project: {_one_line(error)}"
+            ) from None
         return cls(cfg, script, name)
 
     def ordered(self) -> list[Script]:
@@ -163,13 +165,15 @@ class AlembicProject:
             return
         with _connected(url) as connection:
             existing = _user_tables(connection)
+            keep_types = _enum_types(connection)
+            connection.rollback()
             if existing:
                 shown = ", ".join(existing[:5]) + (", ..." if len(existing) > 5 else "")
                 raise SourceError(
                     f"{describe_url(connection.engine.url)} is not empty ({len(existing)} tables:"
                     f" {shown}); migrations run only on an empty database, so no data is touched"
                 )
-            migrator = Migrator(self, connection, keep_types=_enum_types(connection))
+            migrator = Migrator(self, connection, keep_types=keep_types)
             try:
                 with _configured(self.config, url, connection):
                     yield migrator
@@ -354,7 +358,6 @@ def _user_tables(connection: Connection, *, quoted: bool = False) -> list[str]:
                 continue
             for name in inspector.get_table_names(schema=schema):
                 found.append(f"{quote(schema)}.{quote(name)}" if quoted else f"{schema}.{name}")
-    connection.rollback()
     return found
 
 
@@ -365,9 +368,7 @@ def _enum_types(connection: Connection) -> frozenset[str]:
         "SELECT t.typname FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace"
         " WHERE t.typtype = 'e' AND n.nspname = current_schema()"
     )
-    names = frozenset(str(row[0]) for row in rows)
-    connection.rollback()
-    return names
+    return frozenset(str(row[0]) for row in rows)
 
 
 def _one_line(error: BaseException) -> str:
