@@ -107,9 +107,7 @@ def is_widening(old: str, new: str) -> bool:
             return families[new_name] >= families[old_name] and _size(new_args) >= _size(old_args)
     if old_name in ("timestamp", "time") and new_name == old_name:
         return _size(new_args) >= _size(old_args)
-    if (old_name, new_name) in (("json", "jsonb"), ("jsonb", "json")):
-        return True
-    return False
+    return (old_name, new_name) in (("json", "jsonb"), ("jsonb", "json"))
 
 
 def _numeric_holds(args: tuple[int, ...], integer_digits: int, scale: int) -> bool:

@@ -159,9 +159,12 @@ class AlembicProject:
     def migrate(self, url: str | URL | None = None) -> Iterator[Migrator]:
         """A :class:`Migrator` on an empty database: scratch SQLite, or ``url`` if it is empty."""
         if url is None:
-            with scratch_sqlite() as scratch_url, _connected(scratch_url) as connection:
-                with _configured(self.config, scratch_url, connection):
-                    yield Migrator(self, connection)
+            with (
+                scratch_sqlite() as scratch_url,
+                _connected(scratch_url) as connection,
+                _configured(self.config, scratch_url, connection),
+            ):
+                yield Migrator(self, connection)
             return
         with _connected(url) as connection:
             existing = _user_tables(connection)
@@ -170,7 +173,8 @@ class AlembicProject:
             if existing:
                 shown = ", ".join(existing[:5]) + (", ..." if len(existing) > 5 else "")
                 raise SourceError(
-                    f"{describe_url(connection.engine.url)} is not empty ({len(existing)} tables:"
+                    f"{describe_url(connection.engine.url)} is not empty"
+                    f" ({len(existing)} table{'s' if len(existing) != 1 else ''}:"
                     f" {shown}); migrations run only on an empty database, so no data is touched"
                 )
             migrator = Migrator(self, connection, keep_types=keep_types)
