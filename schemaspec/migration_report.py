@@ -11,14 +11,32 @@ from collections.abc import Sequence
 
 from schemaspec.diff import Change
 from schemaspec.migrations import Finding, MigrationReport, RevisionResult, object_noun
-from schemaspec.report import change_to_json, describe
+from schemaspec.report import _shape, _value, change_to_json, describe
 
-__all__ = ["effect", "render_json", "render_markdown", "render_text"]
+__all__ = ["describe_change", "effect", "render_json", "render_markdown", "render_text"]
 
 #: Version of the JSON structure; bump on incompatible changes.
 JSON_REPORT_VERSION = 1
 
 _VERBS = {"unexpected": "added", "missing": "dropped", "changed": "changed"}
+
+#: How a finding's changes read: (unexpected, missing, the two sides of "changed"). Upgrades are
+#: diffed before -> after, downgrades before the upgrade -> after the downgrade.
+_WORDING = {
+    "destructive": ("added", "dropped", "before", "after"),
+    "downgrade_not_clean": (
+        "left behind",
+        "not restored",
+        "before the upgrade",
+        "after the downgrade",
+    ),
+    "upgrade_again_differs": (
+        "added by the second upgrade",
+        "not restored by the second upgrade",
+        "after the first upgrade",
+        "after the second",
+    ),
+}
 
 
 def effect(changes: Sequence[Change]) -> str:
@@ -30,6 +48,27 @@ def effect(changes: Sequence[Change]) -> str:
         key = (change.object, _VERBS[change.kind])
         counts[key] = counts.get(key, 0) + 1
     return ", ".join(f"{n} {object_noun(obj, n)} {verb}" for (obj, verb), n in counts.items())
+
+
+def describe_change(change: Change, finding_kind: str) -> str:
+    """One line for one change of a finding, worded for what was compared."""
+    wording = _WORDING.get(finding_kind)
+    if wording is None:
+        # models_differ: expected = the models, actual = the head, as in a plain diff.
+        return describe(change)
+    added, dropped, before, after = wording
+    if change.kind == "changed":
+        details = "; ".join(
+            f"{attribute} {_value(change.expected[attribute])} {before}, "
+            f"{_value(change.actual[attribute])} {after}"
+            for attribute in sorted(change.attributes)
+        )
+        return f"{change.path}: {details}"
+    value = change.expected if change.kind == "missing" else change.actual
+    shown = _shape(change.object, value)
+    noun = object_noun(change.object, 1)
+    state = dropped if change.kind == "missing" else added
+    return f"{change.path}: {noun} {state}" + (f" ({shown})" if shown else "")
 
 
 def render_text(report: MigrationReport) -> str:
@@ -52,7 +91,7 @@ def render_text(report: MigrationReport) -> str:
     lines.append(f"{_count(len(report.findings), 'finding')}:")
     for finding in report.findings:
         lines.append(f"  [{finding.kind}] {finding.message}")
-        lines.extend(f"      {describe(change)}" for change in finding.changes)
+        lines.extend(f"      {describe_change(change, finding.kind)}" for change in finding.changes)
     return "\n".join(lines) + "\n"
 
 
@@ -104,7 +143,7 @@ def render_json(report: MigrationReport) -> str:
 def _markdown_finding(finding: Finding) -> list[str]:
     where = f"`{finding.revision}` " if finding.revision else ""
     lines = [f"- {where}**{finding.kind}**: {_cell(finding.message)}"]
-    lines.extend(f"  - `{describe(change)}`" for change in finding.changes)
+    lines.extend(f"  - `{describe_change(change, finding.kind)}`" for change in finding.changes)
     return lines
 
 

@@ -283,3 +283,15 @@ def test_cli_models_against_migrations(capsys: pytest.CaptureFixture[str]) -> No
     assert capsys.readouterr().err == (
         "schemaspec: error: no Alembic config at 'nowhere/alembic.ini'\n"
     )
+
+
+def test_head_of_a_history_with_several_heads_is_ambiguous(tmp_path: Path) -> None:
+    ini = copy_example(tmp_path)
+    add_revision(ini, "bbbb00000001", MERGE_REVISION, upgrade="pass")
+    with pytest.raises(SourceError) as raised:
+        schemaspec.from_alembic(ini)
+    assert str(raised.value) == (
+        f"{ini}: 'head' is ambiguous, the history has several heads"
+        f" ({PHASE7_REVISION}, bbbb00000001): name one of them, or 'heads' for all"
+    )
+    assert sorted(schemaspec.from_alembic(ini, "heads").tables) == sorted(("members", *PHASE7))

@@ -22,6 +22,7 @@ from alembic.config import Config
 from alembic.runtime.environment import EnvironmentContext
 from alembic.runtime.migration import MigrationContext
 from alembic.script import Script, ScriptDirectory
+from alembic.script.revision import MultipleHeads
 from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.pool import NullPool
 
@@ -138,6 +139,11 @@ class AlembicProject:
             return set()
         try:
             return {script.revision for script in self.script.iterate_revisions(revision, "base")}
+        except MultipleHeads:
+            raise SourceError(
+                f"{self.name}: {revision!r} is ambiguous, the history has several heads"
+                f" ({', '.join(self.heads())}): name one of them, or 'heads' for all"
+            ) from None
         except Exception as error:
             raise SourceError(
                 f"{self.name}: unknown revision {revision!r}: {_one_line(error)}"
@@ -161,12 +167,13 @@ class AlembicProject:
         if url is None:
             with (
                 scratch_sqlite() as scratch_url,
-                _connected(scratch_url) as connection,
+                _connected(scratch_url, throwaway=True) as connection,
                 _configured(self.config, scratch_url, connection),
             ):
                 yield Migrator(self, connection)
             return
-        with _connected(url) as connection:
+        # Throwaway too: the database is emptied again afterwards.
+        with _connected(url, throwaway=True) as connection:
             existing = _user_tables(connection)
             keep_types = _enum_types(connection)
             connection.rollback()
@@ -293,7 +300,7 @@ def _down_revisions(script: Script) -> tuple[str, ...]:
 
 
 @contextmanager
-def _connected(url: str | URL) -> Iterator[Connection]:
+def _connected(url: str | URL, *, throwaway: bool = False) -> Iterator[Connection]:
     try:
         parsed = make_url(url)
     except sa.exc.ArgumentError:
@@ -302,6 +309,8 @@ def _connected(url: str | URL) -> Iterator[Connection]:
         engine = sa.create_engine(parsed, poolclass=NullPool)
     except (sa.exc.NoSuchModuleError, ImportError) as error:
         raise SourceError(f"cannot use {mask_url(parsed)}: {_one_line(error)}") from None
+    if throwaway:
+        sa.event.listen(engine, "connect", _no_durability(parsed.get_backend_name()))
     try:
         try:
             connection = engine.connect()
@@ -314,6 +323,26 @@ def _connected(url: str | URL) -> Iterator[Connection]:
             yield connection
     finally:
         engine.dispose()
+
+
+def _no_durability(backend: str) -> Callable[[Any, Any], None]:
+    """Skip waiting for the disk on each commit: what the migrations build is thrown away
+    afterwards, and without this, syncing is most of the time a history takes."""
+    statements = {
+        "sqlite": ("PRAGMA synchronous = OFF", "PRAGMA journal_mode = MEMORY"),
+        # Per session: only our own commits stop waiting for the WAL flush.
+        "postgresql": ("SET SESSION synchronous_commit TO OFF",),
+    }.get(backend, ())
+
+    def on_connect(dbapi_connection: Any, record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        for statement in statements:
+            cursor.execute(statement)
+        cursor.close()
+        if backend == "postgresql":
+            dbapi_connection.commit()
+
+    return on_connect
 
 
 @contextmanager
