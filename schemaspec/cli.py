@@ -105,27 +105,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_project_commands(commands, sources_help)
 
-    migrations_parser = commands.add_parser(
-        "migrations",
-        help="check an Alembic history: one head, exact downgrades, destructive steps; "
-        "exit 0 clean, 1 findings, 2 error",
-    )
-    migrations_parser.add_argument("config", metavar="ALEMBIC_INI", help="path to alembic.ini")
-    migrations_parser.add_argument(
-        "--models", metavar="PKG.MODULE:BASE", help="models the schema at head must equal"
-    )
-    migrations_parser.add_argument(
-        "--allow-destructive",
-        metavar="REV",
-        action="append",
-        default=[],
-        help="accept the destructive steps of this revision (repeatable)",
-    )
-    migrations_parser.add_argument(
-        "--url", help="an empty database to run on (default: a temporary SQLite file)"
-    )
-    migrations_parser.add_argument("--format", choices=("text", "json", "markdown"), default="text")
-    migrations_parser.set_defaults(command=run_migrations)
+    from schemaspec.cli_migrations import add_migrations_command
+
+    add_migrations_command(commands)
     return parser
 
 
@@ -171,18 +153,3 @@ def run_models(args: argparse.Namespace) -> int:
     report = check_models(args.package, base=args.base)
     sys.stdout.write(render_models_text(report))
     return EXIT_OK if report.healthy else EXIT_DIFFERENCES
-
-
-def run_migrations(args: argparse.Namespace) -> int:
-    from schemaspec import migration_report
-    from schemaspec.migrations import check_migrations
-
-    report = check_migrations(
-        args.config, url=args.url, models=args.models, allow_destructive=args.allow_destructive
-    )
-    render = {
-        "json": migration_report.render_json,
-        "markdown": migration_report.render_markdown,
-    }.get(args.format, migration_report.render_text)
-    sys.stdout.write(render(report))
-    return EXIT_DIFFERENCES if report else EXIT_OK

@@ -45,7 +45,7 @@ def test_json_on_postgresql(
     assert [r["round_trip"] for r in document["revisions"]] == ["clean"] * 5
 
 
-def forgetful_and_destructive(tmp_path: Path) -> Path:
+def forgetful(tmp_path: Path) -> Path:
     ini = copy_example(tmp_path)
     add_revision(
         ini,
@@ -57,7 +57,7 @@ def forgetful_and_destructive(tmp_path: Path) -> Path:
 
 
 def test_findings_exit_1_and_markdown(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    ini = forgetful_and_destructive(tmp_path)
+    ini = forgetful(tmp_path)
     code, out, _ = run(capsys, str(ini), "--format", "markdown")
     assert code == 1
     assert out.splitlines()[:3] == [
@@ -78,21 +78,22 @@ def test_allow_destructive(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
         ini,
         "dddd0000d0d0",
         PHASE7_REVISION,
-        upgrade='op.drop_table("registration_activities")',
+        upgrade="""
+            with op.batch_alter_table("members") as batch:
+                batch.drop_column("phone")
+        """,
         downgrade="""
-            op.create_table(
-                "registration_activities",
-                sa.Column("id", sa.Integer(), primary_key=True),
-            )
+            with op.batch_alter_table("members") as batch:
+                batch.add_column(sa.Column("phone", sa.String(length=30), nullable=True))
         """,
     )
     code, out, _ = run(capsys, str(ini))
     assert code == 1
-    assert "  [destructive] dddd0000d0d0 drops table registration_activities" in out.splitlines()
+    assert "  [destructive] dddd0000d0d0 drops column members.phone" in out.splitlines()
     code, out, _ = run(capsys, str(ini), "--allow-destructive", "dddd0000d0d0")
     assert code == 0
     assert (
-        "accepted: dddd0000d0d0 drops table registration_activities"
+        "accepted: dddd0000d0d0 drops column members.phone"
         " (--allow-destructive dddd0000d0d0)" in out.splitlines()
     )
 
