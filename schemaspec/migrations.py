@@ -16,6 +16,7 @@ from typing import Any, Literal
 from alembic.config import Config
 from alembic.script import Script
 from pydantic import BaseModel, ConfigDict
+from sqlalchemy.engine import URL
 
 from schemaspec.destructive import destructive_changes
 from schemaspec.diff import Change, SchemaDiff, diff
@@ -95,7 +96,7 @@ class MigrationReport(_Frozen):
 
 def check_migrations(
     config: str | Path | Config,
-    url: str | None = None,
+    url: str | URL | None = None,
     models: Any = None,
     allow_destructive: Iterable[str] = (),
 ) -> MigrationReport:

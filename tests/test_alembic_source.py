@@ -166,6 +166,17 @@ def test_missing_config(tmp_path: Path) -> None:
     assert str(raised.value) == f"no Alembic config at {str(missing)!r}"
 
 
+def test_a_config_without_script_location(tmp_path: Path) -> None:
+    ini = tmp_path / "alembic.ini"
+    ini.write_text("[alembic]\nsqlalchemy.url = sqlite://\n")
+    with pytest.raises(SourceError) as raised:
+        schemaspec.from_alembic(ini)
+    assert str(raised.value) == (
+        f"{ini}: cannot read the Alembic project: CommandError: No 'script_location' key found"
+        " in configuration."
+    )
+
+
 def test_unknown_revision() -> None:
     with pytest.raises(SourceError) as raised:
         schemaspec.from_alembic(INI, "ffffffffffff")
