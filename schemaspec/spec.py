@@ -29,6 +29,11 @@ class ColumnSpec(_Frozen):
     #: The generation expression of a computed (generated) column.
     computed: str | None = None
     comment: str | None = None
+    #: Set only on specs straight from models: the canonical type per dialect where it is not
+    #: ``type`` (``with_variant()``, a ``TypeDecorator`` choosing its type per dialect, or a
+    #: spelling one database reads differently). Normalising for a dialect picks its entry, then
+    #: clears this.
+    variants: dict[str, str] = Field(default_factory=dict)
 
 
 class ForeignKeySpec(_Frozen):

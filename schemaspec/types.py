@@ -15,19 +15,25 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from sqlalchemy import types as sqltypes
-from sqlalchemy.dialects import mysql, postgresql
+from sqlalchemy.dialects import mysql, postgresql, sqlite
 from sqlalchemy.engine import Dialect
 from sqlalchemy.engine.default import DefaultDialect
 
 TypeRenderer = Callable[[Any], str]
 
-_RENDERERS: dict[type, TypeRenderer] = {}
+#: (dialect name or "default", type class) -> renderer. A dialect's entry wins over "default"
+#: for the same class: ``sa.TIMESTAMP`` is ``timestamp`` everywhere but on MySQL, where the
+#: ``TIMESTAMP`` keyword names a different type from ``DATETIME``.
+_RENDERERS: dict[tuple[str, type], TypeRenderer] = {}
+
+#: The dialect names specs use; MariaDB stores schemas as MySQL does.
+SPEC_DIALECTS = ("postgresql", "mysql", "sqlite")
 
 
-def _renders(*classes: type) -> Callable[[TypeRenderer], TypeRenderer]:
+def _renders(*classes: type, dialect: str = "default") -> Callable[[TypeRenderer], TypeRenderer]:
     def register(renderer: TypeRenderer) -> TypeRenderer:
         for cls in classes:
-            _RENDERERS[cls] = renderer
+            _RENDERERS[(dialect, cls)] = renderer
         return renderer
 
     return register
@@ -35,12 +41,66 @@ def _renders(*classes: type) -> Callable[[TypeRenderer], TypeRenderer]:
 
 def canonical_type(type_: sqltypes.TypeEngine[Any], dialect: Dialect | None = None) -> str:
     """The canonical string for ``type_``, as rendered for ``dialect`` (neutral when ``None``)."""
-    type_ = _effective_type(type_, dialect)
-    for cls in type(type_).__mro__:
-        renderer = _RENDERERS.get(cls)
-        if renderer is not None:
-            return renderer(type_)
+    name = _spec_dialect(dialect)
+    variants = getattr(type_, "_variant_mapping", None)
+    if dialect is not None and variants and dialect.name in variants:
+        type_ = variants[dialect.name]
+    renderer = _lookup(type(type_), name, stop_at=sqltypes.TypeDecorator)
+    if renderer is None:
+        type_ = _effective_type(type_, dialect)
+        renderer = _lookup(type(type_), name)
+    if renderer is not None:
+        return renderer(type_)
     return _compiled_name(type_, dialect)
+
+
+def type_variants(type_: sqltypes.TypeEngine[Any]) -> dict[str, str]:
+    """The canonical type per spec dialect, where it differs from the neutral one.
+
+    ``with_variant()``, a ``TypeDecorator``'s ``load_dialect_impl`` and dialect-specific
+    spellings (``sa.TIMESTAMP`` on MySQL) make one model type several database types; a neutral
+    spec keeps them so that normalising it for a dialect picks the right one.
+    """
+    neutral = canonical_type(type_)
+    variants = {}
+    for name in SPEC_DIALECTS:
+        rendered = canonical_type(type_, _dialect_instance(name))
+        if rendered != neutral:
+            variants[name] = rendered
+    return variants
+
+
+def _dialect_instance(name: str) -> Dialect:
+    dialect: Dialect = {
+        "postgresql": postgresql.dialect,
+        "mysql": mysql.dialect,
+        "sqlite": sqlite.dialect,
+    }[name]()
+    return dialect
+
+
+def _spec_dialect(dialect: Dialect | None) -> str | None:
+    if dialect is None:
+        return None
+    return "mysql" if dialect.name == "mariadb" else dialect.name
+
+
+def _lookup(cls: type, dialect: str | None, stop_at: type | None = None) -> TypeRenderer | None:
+    """The renderer for the most specific registered class in ``cls``'s MRO.
+
+    ``stop_at`` ends the walk there: an ``Interval`` is a ``TypeDecorator`` over ``DateTime`` on
+    databases without an interval type, but its canonical name is ``interval`` everywhere (the
+    dialect rules map it to what each database stores), so registered decorators are looked up
+    before they are unwrapped.
+    """
+    for klass in cls.__mro__:
+        if stop_at is not None and klass is stop_at:
+            return None
+        if dialect is not None and (dialect, klass) in _RENDERERS:
+            return _RENDERERS[(dialect, klass)]
+        if ("default", klass) in _RENDERERS:
+            return _RENDERERS[("default", klass)]
+    return None
 
 
 def _effective_type(
@@ -141,9 +201,27 @@ def _char(type_: Any) -> str:
     return _sized("char", type_.length)
 
 
+@_renders(sqltypes.NCHAR, mysql.NCHAR)
+def _nchar(type_: Any) -> str:
+    # NCHAR is a Unicode string, not a CHAR subclass, but it is fixed-length all the same.
+    return _sized("char", type_.length)
+
+
 @_renders(sqltypes.Text)
 def _text(type_: Any) -> str:
     return "text"
+
+
+@_renders(postgresql.CITEXT)
+def _citext(type_: Any) -> str:
+    # A TEXT subclass in SQLAlchemy, but a type of its own: it compares case-insensitively.
+    return "citext"
+
+
+@_renders(mysql.BIT)
+def _mysql_bit(type_: Any) -> str:
+    # BIT without a length is BIT(1), and MySQL reflects it so.
+    return _sized("bit", type_.length or 1)
 
 
 @_renders(mysql.TINYTEXT, mysql.MEDIUMTEXT, mysql.LONGTEXT)
@@ -173,9 +251,29 @@ def _timestamp(type_: Any) -> str:
     return _sized(name, getattr(type_, "precision", None) or getattr(type_, "fsp", None))
 
 
-@_renders(sqltypes.Interval, postgresql.INTERVAL)
+@_renders(sqltypes.TIMESTAMP, dialect="mysql")
+def _mysql_timestamp(type_: Any) -> str:
+    # MySQL's TIMESTAMP is not its DATETIME: it holds 1970-2038 only and converts to and from
+    # the session time zone. Both used to read ``timestamp``, hiding a real change.
+    return _sized("mysql_timestamp", getattr(type_, "fsp", None))
+
+
+@_renders(mysql.TIMESTAMP)
+def _mysql_timestamp_type(type_: Any) -> str:
+    return _mysql_timestamp(type_)
+
+
+@_renders(sqltypes.Interval)
 def _interval(type_: Any) -> str:
     return "interval"
+
+
+@_renders(postgresql.INTERVAL)
+def _pg_interval(type_: Any) -> str:
+    # PostgreSQL can restrict an interval to some fields and a seconds precision.
+    fields = getattr(type_, "fields", None)
+    name = f"interval {' '.join(fields.lower().split())}" if fields else "interval"
+    return _sized(name, getattr(type_, "precision", None))
 
 
 @_renders(sqltypes.LargeBinary)

@@ -50,13 +50,13 @@ class DialectRules:
             name: index.model_copy(
                 update={
                     "columns": tuple(self.index_element(element) for element in index.columns),
-                    "where": canonical_expression(index.where),
+                    "where": self.expression(index.where),
                 }
             )
             for name, index in table.indexes.items()
         }
         checks = {
-            key: check.model_copy(update={"sqltext": canonical_expression(check.sqltext)})
+            key: check.model_copy(update={"sqltext": self.expression(check.sqltext) or ""})
             for key, check in table.checks.items()
             if self.keeps_check(check.emulates)
         }
@@ -79,8 +79,9 @@ class DialectRules:
         )
 
     def column(self, column: ColumnSpec, enums: dict[str, EnumSpec]) -> ColumnSpec:
-        type_ = self.column_type(column.type, enums)
-        default = canonical_default(column.default, type_)
+        declared = column.variants.get(self.name, column.type) if self.name else column.type
+        type_ = self.column_type(declared, enums)
+        default = self.expression(canonical_default(column.default, type_))
         if column.autoincrement and default is not None and default.startswith("nextval("):
             # PostgreSQL SERIAL: the sequence default is how autoincrement is implemented.
             default = None
@@ -88,16 +89,46 @@ class DialectRules:
             update={
                 "type": type_,
                 "default": default,
-                "computed": canonical_expression(column.computed),
+                "computed": self.expression(column.computed),
                 "comment": column.comment if self.supports_comments else None,
+                # A dialect's rules have picked its variant; the neutral rules keep them all.
+                "variants": column.variants if self.name is None else {},
             }
         )
+
+    def expression(self, text: str | None) -> str | None:
+        """Canonical text of a SQL expression as this database gives it back."""
+        text = canonical_expression(text)
+        # Canonicalised again: a rewrite may leave spacing the canonical form does not have.
+        return None if text is None else canonical_expression(self.rewrite(text))
+
+    def rewrite(self, text: str) -> str:
+        """This database's own rewrites of canonical expression text (none for the neutral rules).
+
+        Applied to both sides, so a rewrite only has to map what the database returns and what
+        the models say to one form; it must be idempotent.
+        """
+        return text
 
     def column_type(self, type_: str, enums: dict[str, EnumSpec]) -> str:
         named = _NAMED_ENUM.match(type_)
         if named and not self.supports_named_enums and named.group(1) in enums:
             type_ = self.expand_enum(enums[named.group(1)].values)
-        return self.stored_types.get(type_, type_)
+        return self.stored_type(type_)
+
+    def stored_type(self, type_: str) -> str:
+        """``stored_types`` applied to ``type_``, also when it carries a size or precision.
+
+        ``timestamptz(3)`` maps as ``timestamptz`` does, keeping its ``(3)``; an entry whose
+        stored type has a size of its own (``numeric`` -> ``numeric(10,0)``) maps only itself.
+        """
+        if type_ in self.stored_types:
+            return self.stored_types[type_]
+        base, paren, arguments = type_.partition("(")
+        stored = self.stored_types.get(base)
+        if not paren or stored is None or "(" in stored:
+            return type_
+        return f"{stored}({arguments}"
 
     def expand_enum(self, values: tuple[str, ...]) -> str:
         """What a named enum becomes on a database without named enum types."""
@@ -107,7 +138,7 @@ class DialectRules:
         # Plain column names stay as they are (case included); expressions are canonicalised.
         if re.fullmatch(r"\w+", element):
             return element
-        return canonical_expression(element) or element
+        return self.expression(element) or element
 
     def autoincrement(
         self, columns: dict[str, ColumnSpec], primary_key: tuple[str, ...]

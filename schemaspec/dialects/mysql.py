@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 from schemaspec.dialects import base as dialects
 from schemaspec.spec import EnumSpec, TableSpec
+
+# MariaDB gives ``length(x)`` back as ``octet_length(x)`` (they are synonyms in MySQL and
+# MariaDB: both count bytes). String literals are matched first and kept.
+_LENGTH = re.compile(r"('(?:[^']|'')*')|(?<![\w.])length\(")
 
 
 class MySQLRules(dialects.DialectRules):
@@ -14,12 +20,24 @@ class MySQLRules(dialects.DialectRules):
     stored_types = {  # noqa: RUF012
         "uuid": "char(32)",
         "interval": "timestamp",
+        # The time zone flag does not exist: DateTime(timezone=True) is a DATETIME.
         "timestamptz": "timestamp",
         "timetz": "time",
         "jsonb": "json",
         # REAL is a synonym for DOUBLE unless the REAL_AS_FLOAT SQL mode is set.
         "real": "double",
+        # DECIMAL without a precision is DECIMAL(10,0).
+        "numeric": "numeric(10,0)",
     }
+
+    def column_type(self, type_: str, enums: dict[str, EnumSpec]) -> str:
+        # PostgreSQL's interval fields (``interval day to second``) are an interval all the same.
+        if type_.startswith("interval "):
+            type_ = "interval"
+        return super().column_type(type_, enums)
+
+    def rewrite(self, text: str) -> str:
+        return _LENGTH.sub(lambda m: m.group(1) or "octet_length(", text)
 
     def table(self, table: TableSpec, enums: dict[str, EnumSpec]) -> TableSpec:
         table = super().table(table, enums)

@@ -7,19 +7,53 @@ import re
 from schemaspec.dialects import base as dialects
 from schemaspec.spec import EnumSpec
 
+# ``col = ANY (ARRAY['a', 'b'])`` is how PostgreSQL gives back ``col IN ('a', 'b')`` (and
+# ``<> ALL`` a ``NOT IN``); the casts around it are already gone in canonical text.
+_ANY_ARRAY = re.compile(r"(=any|<>all)\(array\[((?:'(?:[^']|'')*'|[^\]'])*)\]\)")
+# A typed literal (``interval '1 day'``) comes back as a cast (``'1 day'::interval``), and
+# canonical text drops casts, so the type keyword in front of a literal goes too. String
+# literals are matched first and kept, so the keyword is only removed outside of them.
+_TYPED_LITERAL = re.compile(
+    r"('(?:[^']|'')*')|\b(?:interval|date|time|timestamp|timestamptz|jsonb|json|uuid|inet|cidr"
+    r"|numeric|integer|bigint|smallint|text|boolean)\s*(?=')"
+)
+
 
 class PostgreSQLRules(dialects.DialectRules):
     name = "postgresql"
     emulation_checks = frozenset()
-    stored_types = {"float": "double"}  # noqa: RUF012
+    stored_types = {  # noqa: RUF012
+        "float": "double",
+        # The rest is for comparing with a MySQL spec: what PostgreSQL would store instead.
+        "tinyint": "smallint",
+        "mediumint": "integer",
+        "tinytext": "text",
+        "mediumtext": "text",
+        "longtext": "text",
+        "tinyblob": "bytes",
+        "mediumblob": "bytes",
+        "longblob": "bytes",
+        "year": "smallint",
+        # MySQL's TIMESTAMP converts to and from the session time zone, as timestamptz does.
+        "mysql_timestamp": "timestamptz",
+    }
 
     def column_type(self, type_: str, enums: dict[str, EnumSpec]) -> str:
-        type_ = super().column_type(type_, enums)
+        # PostgreSQL has no unsigned integers (a MySQL spec's do not survive the comparison).
+        type_ = super().column_type(type_.removesuffix(" unsigned"), enums)
         sized = re.fullmatch(r"float\((\d+)\)", type_)
         if sized:
             # PostgreSQL picks REAL up to 24 bits of precision, DOUBLE PRECISION above.
             return "real" if int(sized.group(1)) <= 24 else "double"
-        return type_
+        # Array dimensions are not enforced and the catalog shows one pair of brackets
+        # whatever was declared: ``integer[][]`` is stored as ``integer[]``.
+        return re.sub(r"(\[\])+$", "[]", type_)
+
+    def rewrite(self, text: str) -> str:
+        text = _ANY_ARRAY.sub(
+            lambda m: (" in(" if m.group(1) == "=any" else " not in(") + m.group(2) + ")", text
+        )
+        return _TYPED_LITERAL.sub(lambda m: m.group(1) or "", text)
 
 
 dialects.registry.register(PostgreSQLRules())

@@ -20,9 +20,14 @@ class SQLiteRules(dialects.DialectRules):
         "timestamptz": "timestamp",
         "timetz": "time",
         "jsonb": "json",
+        # For comparing with a MySQL spec: SQLite keeps a timestamp without a time zone.
+        "mysql_timestamp": "timestamp",
     }
 
     def column_type(self, type_: str, enums: dict[str, EnumSpec]) -> str:
+        # PostgreSQL's interval fields (``interval day to second``) are an interval all the same.
+        if type_.startswith("interval "):
+            type_ = "interval"
         type_ = super().column_type(type_, enums)
         inline = re.fullmatch(r"enum\((.*)\)", type_)
         if inline and inline.group(1).startswith("'"):

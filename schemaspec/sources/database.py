@@ -9,6 +9,7 @@ Reflection only reads, inside a transaction that is always rolled back.
 from __future__ import annotations
 
 import fnmatch
+import warnings
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -17,7 +18,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, create_engine, inspect
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.dialects.postgresql import ENUM as PG_ENUM
-from sqlalchemy.engine import URL, Inspector, make_url
+from sqlalchemy.engine import URL, Dialect, Inspector, make_url
 from sqlalchemy.engine.interfaces import (
     ReflectedColumn,
     ReflectedForeignKeyConstraint,
@@ -27,6 +28,7 @@ from sqlalchemy.engine.interfaces import (
 from schemaspec.dialects import normalize
 from schemaspec.errors import DatabaseConnectionError, SourceError
 from schemaspec.redact import describe_url, scrub
+from schemaspec.sources import catalog
 from schemaspec.sources.models import dialect_name, table_key
 from schemaspec.spec import (
     CheckSpec,
@@ -67,7 +69,12 @@ def from_database(
             for name in inspector.get_table_names(schema=schema)
             if _wanted(name, include, exclude)
         ]
-        spec = _reflect(inspector, names, schema, dialect_name(connection.dialect))
+        with warnings.catch_warnings():
+            # SQLAlchemy warns about what it cannot reflect (expression indexes on SQLite,
+            # types it does not know); catalog.supplement reads those itself, so the warnings
+            # are noise to a schemaspec user.
+            warnings.simplefilter("ignore", sa_exc.SAWarning)
+            spec = _reflect(connection, inspector, names, schema)
     return normalize(spec)
 
 
@@ -148,8 +155,9 @@ def _first_line(error: BaseException) -> str:
 
 
 def _reflect(
-    inspector: Inspector, names: list[str], schema: str | None, dialect: str
+    connection: Connection, inspector: Inspector, names: list[str], schema: str | None
 ) -> SchemaSpec:
+    dialect = dialect_name(connection.dialect)
     if not names:
         return SchemaSpec(dialect=dialect)
     kwargs: dict[str, Any] = {"schema": schema, "filter_names": names}
@@ -162,12 +170,13 @@ def _reflect(
     uniques = _optional(inspector.get_multi_unique_constraints, kwargs)
     checks = _optional(inspector.get_multi_check_constraints, kwargs)
     comments = _optional(inspector.get_multi_table_comment, kwargs)
+    catalog.supplement(connection, schema, catalog.Reflected(columns, indexes, checks))
 
     tables: dict[str, TableSpec] = {}
     for key in columns:
         table_schema, name = key
         tables[table_key(table_schema, name, schema)] = TableSpec(
-            columns={c["name"]: _column_spec(c) for c in columns[key]},
+            columns={c["name"]: _column_spec(c, connection.dialect) for c in columns[key]},
             primary_key=tuple(
                 primary_keys[key]["constrained_columns"] if key in primary_keys else ()
             ),
@@ -196,10 +205,10 @@ def _optional(method: Any, kwargs: dict[str, Any]) -> dict[Any, Any]:
         return {}
 
 
-def _column_spec(column: ReflectedColumn) -> ColumnSpec:
+def _column_spec(column: ReflectedColumn, dialect: Dialect) -> ColumnSpec:
     computed = column.get("computed")
     return ColumnSpec(
-        type=canonical_type(column["type"]),
+        type=catalog.decided_type(column) or canonical_type(column["type"], dialect),
         nullable=bool(column["nullable"]),
         default=column.get("default"),
         autoincrement=column.get("autoincrement") is True or bool(column.get("identity")),

@@ -39,7 +39,7 @@ from schemaspec.spec import (
     UniqueSpec,
 )
 from schemaspec.sqltext import canonical_action
-from schemaspec.types import canonical_type, quote_literal
+from schemaspec.types import canonical_type, quote_literal, type_variants
 
 # Identifiers are compiled with the neutral dialect; its quoting is stripped by normalisation.
 _NEUTRAL = DefaultDialect()
@@ -102,7 +102,9 @@ def _table_spec(table: Table, schema: str | None) -> TableSpec:
     foreign_keys: dict[str, ForeignKeySpec] = {}
     unique: dict[str, UniqueSpec] = {}
     checks: dict[str, CheckSpec] = {}
-    for constraint in table.constraints:
+    # A CheckConstraint given to a Column lives on the column, not in table.constraints.
+    column_constraints = [c for column in table.columns for c in column.constraints]
+    for constraint in [*table.constraints, *column_constraints]:
         if isinstance(constraint, ForeignKeyConstraint):
             fk = _foreign_key_spec(constraint, schema)
             foreign_keys[",".join(fk.columns)] = fk
@@ -128,6 +130,7 @@ def _column_spec(column: Column[Any], autoincrement: bool) -> ColumnSpec:
     computed = column.computed
     return ColumnSpec(
         type=canonical_type(column.type),
+        variants=type_variants(column.type),
         nullable=bool(column.nullable),
         default=_server_default(column),
         autoincrement=autoincrement or column.identity is not None,

@@ -1,0 +1,269 @@
+"""Read-only catalog queries for what SQLAlchemy's reflection leaves out or gets wrong.
+
+Each fix is one function per database, run after the bulk ``get_multi_*`` calls on the same
+connection, changing their results in place before they become specs. Only ``SELECT`` and
+``PRAGMA`` reads: reflection never writes.
+
+- SQLite: expression-based indexes are skipped by SQLAlchemy (with a warning); generated column
+  expressions come back empty when the column type has a comma (``NUMERIC(12, 2)``).
+- PostgreSQL: types SQLAlchemy does not know (``point``, extension and user types) come back as
+  ``NullType``; the catalog's own name (``format_type``) is used instead.
+- MariaDB: a ``JSON`` column is a ``LONGTEXT`` with a column-level ``CHECK (json_valid(col))``;
+  other column-level checks and expression defaults (``DEFAULT concat('a','b')``) are missed by
+  SQLAlchemy's ``SHOW CREATE TABLE`` parser.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, text
+from sqlalchemy import types as sqltypes
+from sqlalchemy.dialects import mysql
+
+#: Key of a column dict holding a canonical type string decided here; it wins over ``type``.
+CANONICAL_TYPE = "schemaspec_type"
+
+TableKey = tuple[str | None, str]
+
+
+@dataclass
+class Reflected:
+    """The bulk reflection results, keyed by ``(schema, table)`` as SQLAlchemy returns them.
+
+    Typed loosely: the fixes add keys SQLAlchemy's TypedDicts do not declare.
+    """
+
+    columns: dict[Any, Any]
+    indexes: dict[Any, Any]
+    checks: dict[Any, Any]
+
+
+def decided_type(column: Mapping[str, object]) -> str | None:
+    """The canonical type a fix here decided for a reflected column, if any."""
+    decided = column.get(CANONICAL_TYPE)
+    return decided if isinstance(decided, str) else None
+
+
+def supplement(connection: Connection, schema: str | None, reflected: Reflected) -> None:
+    """Fill in what reflection missed on this connection's database, in place."""
+    name = connection.dialect.name
+    if name == "sqlite":
+        _sqlite(connection, schema, reflected)
+    elif name == "postgresql":
+        _postgresql(connection, schema, reflected)
+    elif name in ("mysql", "mariadb") and getattr(connection.dialect, "is_mariadb", False):
+        _mariadb(connection, schema, reflected)
+
+
+# -- SQLite ---------------------------------------------------------------------------------
+
+
+def _sqlite(connection: Connection, schema: str | None, reflected: Reflected) -> None:
+    master = f"{_sqlite_quote(schema)}.sqlite_master" if schema else "sqlite_master"
+    rows = connection.exec_driver_sql(
+        f"SELECT type, name, tbl_name, sql FROM {master} WHERE sql IS NOT NULL"
+    ).all()
+    table_sql = {row[1]: row[3] for row in rows if row[0] == "table"}
+    index_sql: dict[str, list[tuple[str, str]]] = {}
+    for row in rows:
+        if row[0] == "index":
+            index_sql.setdefault(row[2], []).append((row[1], row[3]))
+    for key, columns in reflected.columns.items():
+        definitions = None
+        for column in columns:
+            computed = column.get("computed")
+            if computed is not None and not computed.get("sqltext"):
+                if definitions is None:
+                    definitions = dict(_sqlite_column_definitions(table_sql.get(key[1], "")))
+                expression = _generated_expression(definitions.get(column["name"], ""))
+                if expression is not None:
+                    computed["sqltext"] = expression
+        known = {index["name"] for index in reflected.indexes.get(key, [])}
+        for name, sql in index_sql.get(key[1], []):
+            if name not in known:
+                parsed = _sqlite_index(name, sql)
+                if parsed is not None:
+                    reflected.indexes.setdefault(key, []).append(parsed)
+
+
+def _sqlite_quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _sqlite_column_definitions(sql: str) -> Iterator[tuple[str, str]]:
+    """``(column name, its definition)`` for each column of a ``CREATE TABLE`` statement."""
+    start = sql.find("(")
+    body = _group(sql, start) if start >= 0 else None
+    for part in split_top_level(body or ""):
+        name, rest = _leading_identifier(part.strip())
+        if name is not None:
+            yield name, rest
+
+
+def _generated_expression(definition: str) -> str | None:
+    match = re.search(r"\bAS\s*\(", definition, re.IGNORECASE)
+    if match is None:
+        return None
+    return _group(definition, match.end() - 1)
+
+
+def _sqlite_index(name: str, sql: str) -> dict[str, Any] | None:
+    """An index dict, as SQLAlchemy's would be, from its ``CREATE INDEX`` text."""
+    on = re.search(r"\bON\s+(?:\"(?:[^\"]|\"\")*\"|`[^`]*`|\[[^\]]*\]|\w+)\s*\(", sql, re.I)
+    if on is None:
+        return None
+    body = _group(sql, on.end() - 1)
+    if body is None:
+        return None
+    rest = sql[on.end() + len(body) + 1 :]
+    where = re.match(r"\s*WHERE\s+(.*)$", rest, re.IGNORECASE | re.DOTALL)
+    elements = []
+    for element in split_top_level(body):
+        element = re.sub(r"\s+(ASC|DESC)\s*$", "", element.strip(), flags=re.IGNORECASE)
+        identifier, remainder = _leading_identifier(element)
+        elements.append(identifier if identifier is not None and not remainder else element)
+    return {
+        "name": name,
+        "column_names": [],
+        "expressions": elements,
+        "unique": bool(re.match(r"\s*CREATE\s+UNIQUE\b", sql, re.IGNORECASE)),
+        "dialect_options": {"sqlite_where": where.group(1).strip()} if where else {},
+    }
+
+
+# -- PostgreSQL -----------------------------------------------------------------------------
+
+
+def _postgresql(connection: Connection, schema: str | None, reflected: Reflected) -> None:
+    unknown = {
+        (key, column["name"])
+        for key, columns in reflected.columns.items()
+        for column in columns
+        if isinstance(column["type"], sqltypes.NullType)
+    }
+    if not unknown:
+        return
+    rows = connection.execute(
+        text(
+            "SELECT c.relname, a.attname, format_type(a.atttypid, a.atttypmod)"
+            " FROM pg_catalog.pg_attribute a"
+            " JOIN pg_catalog.pg_class c ON c.oid = a.attrelid"
+            " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+            " WHERE n.nspname = coalesce(:schema, current_schema())"
+            " AND c.relname = ANY(:tables) AND a.attnum > 0 AND NOT a.attisdropped"
+        ),
+        {"schema": schema, "tables": sorted({key[1] for key, _ in unknown})},
+    ).all()
+    names = {(table, column): type_name for table, column, type_name in rows}
+    for key, columns in reflected.columns.items():
+        for column in columns:
+            if (key, column["name"]) in unknown and (key[1], column["name"]) in names:
+                column[CANONICAL_TYPE] = _squeeze(names[(key[1], column["name"])])
+
+
+def _squeeze(type_name: str) -> str:
+    # format_type quotes names that need it ("MyType") and may qualify them with a schema.
+    return re.sub(r"\s+", " ", type_name.replace('"', "").strip().lower())
+
+
+# -- MariaDB --------------------------------------------------------------------------------
+
+
+def _mariadb(connection: Connection, schema: str | None, reflected: Reflected) -> None:
+    params = {"schema": schema}
+    where_schema = "= coalesce(:schema, database())"
+    checks = connection.execute(
+        text(
+            "SELECT table_name, constraint_name, check_clause"
+            " FROM information_schema.check_constraints"
+            f" WHERE constraint_schema {where_schema} AND level = 'Column'"
+        ),
+        params,
+    ).all()
+    defaults = connection.execute(
+        text(
+            "SELECT table_name, column_name, column_default"
+            " FROM information_schema.columns"
+            f" WHERE table_schema {where_schema} AND column_default IS NOT NULL"
+        ),
+        params,
+    ).all()
+    keys = {key[1]: key for key in reflected.columns}
+    column_defaults = {(table, column): default for table, column, default in defaults}
+    for table, name, clause in checks:
+        key = keys.get(table)
+        if key is None:
+            continue
+        columns = {column["name"]: column for column in reflected.columns[key]}
+        json_of = re.fullmatch(r"json_valid\(`((?:[^`]|``)+)`\)", clause.strip())
+        column = columns.get(json_of.group(1).replace("``", "`")) if json_of else None
+        if column is not None and isinstance(column["type"], (sqltypes.Text, mysql.LONGTEXT)):
+            # MariaDB's JSON is an alias: LONGTEXT plus this check, named after the column.
+            column[CANONICAL_TYPE] = "json"
+            reflected.checks[key] = [
+                check for check in reflected.checks.get(key, []) if check.get("name") != name
+            ]
+            continue
+        if not any(check.get("name") == name for check in reflected.checks.get(key, [])):
+            reflected.checks.setdefault(key, []).append({"name": name, "sqltext": clause})
+    for key, columns in reflected.columns.items():
+        for column in columns:
+            found = column_defaults.get((key[1], column["name"]))
+            if column.get("default") is None and found is not None and found != "NULL":
+                # An expression default SQLAlchemy's SHOW CREATE TABLE parser could not read;
+                # MariaDB's information_schema gives it as written (literals quoted).
+                column["default"] = found
+
+
+# -- SQL text helpers -----------------------------------------------------------------------
+
+_TOKEN = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|`[^`]*`|\[[^\]]*\]|[(),]|[^'\"`\[(),]+")
+
+
+def _group(sql: str, start: int) -> str | None:
+    """The text inside the parentheses opening at ``sql[start]``, or ``None`` if unbalanced."""
+    depth = 0
+    position = start
+    for token in _TOKEN.finditer(sql, start):
+        position = token.start()
+        if token.group() == "(":
+            depth += 1
+        elif token.group() == ")":
+            depth -= 1
+            if depth == 0:
+                return sql[start + 1 : position]
+    return None
+
+
+def split_top_level(sql: str) -> list[str]:
+    """Split ``sql`` at the commas outside parentheses and quotes."""
+    parts: list[str] = []
+    depth = 0
+    current = ""
+    for token in _TOKEN.finditer(sql):
+        value = token.group()
+        if value == "," and depth == 0:
+            parts.append(current)
+            current = ""
+            continue
+        depth += {"(": 1, ")": -1}.get(value, 0)
+        current += value
+    if current.strip():
+        parts.append(current)
+    return parts
+
+
+def _leading_identifier(text_: str) -> tuple[str | None, str]:
+    """The identifier ``text_`` starts with (unquoted) and what follows it."""
+    match = re.match(r'"((?:[^"]|"")*)"|`([^`]*)`|\[([^\]]*)\]|([A-Za-z_]\w*)', text_)
+    if match is None:
+        return None, text_
+    if match.group(1) is not None:
+        name = match.group(1).replace('""', '"')
+    else:
+        name = match.group(2) or match.group(3) or match.group(4)
+    return name, text_[match.end() :].strip()
