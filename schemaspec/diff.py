@@ -9,6 +9,7 @@ into :class:`Change` records so users never see DeepDiff's own paths.
 
 from __future__ import annotations
 
+import inspect
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, Literal
@@ -16,7 +17,7 @@ from typing import Any, Literal
 from deepdiff import DeepDiff
 from pydantic import BaseModel, ConfigDict
 
-from schemaspec.dialects import normalize
+from schemaspec.dialects import common_ground, normalize
 from schemaspec.ignore import IgnoreRule, RuleLike, apply_rules, as_rules
 from schemaspec.spec import SchemaSpec, TableSpec
 
@@ -138,16 +139,25 @@ def comparable(
         f"comparing a {ours} schema with a {theirs} schema: "
         "only what both databases can represent is compared"
     )
-    both_expected = normalize(normalize(expected, theirs), ours)
-    both_actual = normalize(normalize(actual, ours), theirs)
+    both_expected = common_ground(normalize(normalize(expected, theirs), ours), (ours, theirs))
+    both_actual = common_ground(normalize(normalize(actual, ours), theirs), (ours, theirs))
     return both_expected, both_actual.model_copy(update={"dialect": ours}), [note]
+
+
+# DeepDiff 8 reports a whole dict as one changed value when few of its keys are shared (an
+# index dropped and another added, in a table with no other index); a Change needs each key.
+_DEEPER: dict[str, Any] = (
+    {"threshold_to_diff_deeper": 0}
+    if "threshold_to_diff_deeper" in inspect.signature(DeepDiff.__init__).parameters
+    else {}
+)
 
 
 def _table_changes(table: str, want: TableSpec, have: TableSpec) -> list[Change]:
     left, right = _aligned_names(want.model_dump(), have.model_dump())
     changed: dict[tuple[str, str], set[str]] = defaultdict(set)
     changes: list[Change] = []
-    for level in _levels(DeepDiff(left, right, view="tree")):
+    for level in _levels(DeepDiff(left, right, view="tree", **_DEEPER)):
         path = level.path(output_format="list")
         head = path[0]
         if head == "primary_key":

@@ -9,7 +9,14 @@ from __future__ import annotations
 
 # Importing the dialect modules registers them.
 from schemaspec.dialects import mysql, postgresql, sqlite
-from schemaspec.dialects.base import NEUTRAL, DialectRules, normalize, registry, rules_for
+from schemaspec.dialects.base import (
+    NEUTRAL,
+    DialectRules,
+    common_ground,
+    normalize,
+    registry,
+    rules_for,
+)
 
-__all__ = ["NEUTRAL", "DialectRules", "normalize", "registry", "rules_for"]
+__all__ = ["NEUTRAL", "DialectRules", "common_ground", "normalize", "registry", "rules_for"]
 _REGISTERED = (mysql, postgresql, sqlite)

@@ -145,6 +145,15 @@ class DialectRules:
     ) -> dict[str, ColumnSpec]:
         return columns
 
+    def common(self, spec: SchemaSpec) -> SchemaSpec:
+        """``spec`` as this database tells it apart from another database's.
+
+        Used only when two dialects are compared (see :func:`common_ground`): what this
+        database does not distinguish (SQLite: integer sizes) is merged on both sides. Within one
+        dialect the declared form stays, because it is what the user wrote.
+        """
+        return spec
+
 
 class _Registry:
     def __init__(self) -> None:
@@ -175,6 +184,13 @@ def normalize(spec: SchemaSpec, dialect: str | None = None) -> SchemaSpec:
     if target is not None and normalized.dialect != target:
         normalized = normalized.model_copy(update={"dialect": target})
     return normalized
+
+
+def common_ground(spec: SchemaSpec, dialects: tuple[str | None, ...]) -> SchemaSpec:
+    """Apply the :meth:`DialectRules.common` step of each of ``dialects`` to ``spec``."""
+    for name in sorted({name for name in dialects if name is not None}):
+        spec = rules_for(name).common(spec)
+    return spec
 
 
 def _unique_indexes_as_constraints(table: TableSpec) -> TableSpec:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from schemaspec.dialects import base as dialects
-from schemaspec.spec import EnumSpec
+from schemaspec.spec import EnumSpec, TableSpec
 
 # ``col = ANY (ARRAY['a', 'b'])`` is how PostgreSQL gives back ``col IN ('a', 'b')`` (and
 # ``<> ALL`` a ``NOT IN``); the casts around it are already gone in canonical text.
@@ -49,11 +49,29 @@ class PostgreSQLRules(dialects.DialectRules):
         # whatever was declared: ``integer[][]`` is stored as ``integer[]``.
         return re.sub(r"(\[\])+$", "[]", type_)
 
+    def table(self, table: TableSpec, enums: dict[str, EnumSpec]) -> TableSpec:
+        table = super().table(table, enums)
+        # ``flag IN (0, 1)`` on a boolean column is the check that emulates BOOLEAN on SQLite
+        # and MySQL; PostgreSQL's boolean needs none (and would reject that comparison), so a
+        # spec from those databases compared with PostgreSQL loses it.
+        checks = {
+            key: check
+            for key, check in table.checks.items()
+            if not _emulates_boolean(check.sqltext, table)
+        }
+        return table.model_copy(update={"checks": checks})
+
     def rewrite(self, text: str) -> str:
         text = _ANY_ARRAY.sub(
             lambda m: (" in(" if m.group(1) == "=any" else " not in(") + m.group(2) + ")", text
         )
         return _TYPED_LITERAL.sub(lambda m: m.group(1) or "", text)
+
+
+def _emulates_boolean(sqltext: str, table: TableSpec) -> bool:
+    match = re.fullmatch(r"(\w+) in\(0,1\)", sqltext)
+    column = table.columns.get(match.group(1)) if match else None
+    return column is not None and column.type == "boolean"
 
 
 dialects.registry.register(PostgreSQLRules())

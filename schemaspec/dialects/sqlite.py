@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from schemaspec.dialects import base as dialects
-from schemaspec.spec import ColumnSpec, EnumSpec
+from schemaspec.spec import ColumnSpec, EnumSpec, SchemaSpec
 
 
 class SQLiteRules(dialects.DialectRules):
@@ -51,5 +51,22 @@ class SQLiteRules(dialects.DialectRules):
             for name, column in columns.items()
         }
 
+    def common(self, spec: SchemaSpec) -> SchemaSpec:
+        # Every integer type has the same 64-bit storage in SQLite; only the rowid alias
+        # (INTEGER PRIMARY KEY) differs, and it is derived again from the merged type.
+        tables = {}
+        for name, table in spec.tables.items():
+            columns = {
+                key: column.model_copy(update={"type": "integer"})
+                if column.type in _INTEGERS
+                else column
+                for key, column in table.columns.items()
+            }
+            columns = self.autoincrement(columns, table.primary_key)
+            tables[name] = table.model_copy(update={"columns": columns})
+        return spec.model_copy(update={"tables": tables})
+
+
+_INTEGERS = frozenset({"smallint", "integer", "bigint", "tinyint", "mediumint"})
 
 dialects.registry.register(SQLiteRules())
