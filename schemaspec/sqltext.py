@@ -13,6 +13,8 @@ import re
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 
+from schemaspec.sqlexpr import minimal_parentheses
+
 # A PostgreSQL cast suffix: ::character varying, ::numeric(10,2), ::text[], ::"MyType"
 _CAST = re.compile(
     r'::(?:"[^"]+"|[a-z_][a-z0-9_]*'
@@ -76,6 +78,8 @@ def canonical_expression(text: str | None) -> str | None:
         # "(0)" and "('x')" around a single literal or name are noise added by the database.
         text = re.sub(r"(?<!\w)\((\w+|'(?:[^']|'')*')\)", r"\1", text)
         text = _strip_outer_parentheses(text)
+        # PostgreSQL wraps every operator: ((a > 0) AND (b > 0)) is a > 0 AND b > 0.
+        text = minimal_parentheses(text)
     return text
 
 

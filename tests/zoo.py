@@ -168,6 +168,11 @@ def _portable(md: sa.MetaData, dialect: str) -> None:
             name="children_other_parent",
         ),
         sa.CheckConstraint("price >= 0", name="price_positive"),
+        # Compound: PostgreSQL gives it back with every operator in parentheses.
+        sa.CheckConstraint(
+            "parent_number > 0 AND (other_parent_number IS NULL OR other_parent_number > 0)",
+            name="numbers_positive",
+        ),
         sa.Index("children_number_unique", "number_id", unique=True),
         sa.Index(None, "parent_number", "price"),
     )
