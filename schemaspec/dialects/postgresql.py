@@ -39,12 +39,12 @@ class PostgreSQLRules(dialects.DialectRules):
     }
 
     def column_type(self, type_: str, enums: dict[str, EnumSpec]) -> str:
-        # PostgreSQL has no unsigned integers (a MySQL spec's do not survive the comparison).
-        type_ = super().column_type(type_.removesuffix(" unsigned"), enums)
         sized = re.fullmatch(r"float\((\d+)\)", type_)
         if sized:
             # PostgreSQL picks REAL up to 24 bits of precision, DOUBLE PRECISION above.
             return "real" if int(sized.group(1)) <= 24 else "double"
+        # PostgreSQL has no unsigned integers (a MySQL spec's do not survive the comparison).
+        type_ = super().column_type(type_.removesuffix(" unsigned"), enums)
         # Array dimensions are not enforced and the catalog shows one pair of brackets
         # whatever was declared: ``integer[][]`` is stored as ``integer[]``.
         return re.sub(r"(\[\])+$", "[]", type_)
