@@ -68,6 +68,8 @@ def canonical_expression(text: str | None) -> str | None:
         part = re.sub(r"\s+", " ", part)
         # Spaces around punctuation and operators carry no meaning.
         part = re.sub(r"\s*([(),=<>!+\-*/|])\s*", r"\1", part)
+        # ...but a word after a closing parenthesis stays a word: "now() on update ...".
+        part = re.sub(r"\)(?=[a-z_])", ") ", part)
         return part
 
     previous = None

@@ -10,7 +10,7 @@ from __future__ import annotations
 import itertools
 import warnings
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,8 +21,16 @@ from zoo import portable_zoo, schema_zoo, zoo
 
 from schemaspec import diff, from_database, from_models
 from schemaspec.diff import Change
+from schemaspec.pytest_plugin import _require_server
 from schemaspec.scratch import scratch_database, scratch_sqlite
-from schemaspec.spec import CheckSpec, ColumnSpec, ForeignKeySpec, IndexSpec, UniqueSpec
+from schemaspec.spec import (
+    CheckSpec,
+    ColumnSpec,
+    ForeignKeySpec,
+    IndexSpec,
+    SchemaSpec,
+    UniqueSpec,
+)
 
 KINDS = ("sqlite", "postgresql", "mysql")
 
@@ -868,6 +876,22 @@ MUTATIONS = [
         expected=column_type("my_types.tiny", "tinyint", "smallint"),
     ),
     Mutation(
+        "mysql-on-update-dropped",
+        sql={
+            "mysql": (
+                "ALTER TABLE my_types MODIFY touched DATETIME(6) DEFAULT CURRENT_TIMESTAMP(6)",
+            )
+        },
+        expected=changed(
+            "column",
+            "my_types.touched",
+            default=(
+                "current_timestamp(6) on update current_timestamp(6)",
+                "current_timestamp(6)",
+            ),
+        ),
+    ),
+    Mutation(
         "mysql-expression-default",
         sql={"mysql": ("ALTER TABLE my_types ALTER COLUMN name SET DEFAULT concat('a', 'c')",)},
         expected=changed("column", "my_types.name", default=("concat('a','b')", "concat('a','c')")),
@@ -913,24 +937,84 @@ def _cases() -> Iterator[Any]:
             yield pytest.param(kind, mutation, id=f"{kind}-{mutation.id}", marks=marks)
 
 
+class ZooPool:
+    """One zoo database per server for the module, shared by the mutations that can be undone.
+
+    PostgreSQL runs DDL in a transaction: an ALTER, the reflection and a rollback leave the zoo
+    as it was. A model change leaves the database alone. Only MariaDB's ALTERs (DDL commits
+    there) and SQLite (a new file costs nothing) get a fresh database per case.
+    """
+
+    def __init__(self, config: pytest.Config) -> None:
+        self._config = config
+        self._stack = ExitStack()
+        self._urls: dict[str, str] = {}
+
+    def url(self, kind: str) -> str:
+        if kind not in self._urls:
+            server = _require_server(self._config, kind)
+            url = self._stack.enter_context(scratch_database(server))
+            create_zoo(kind, url)
+            self._urls[kind] = url
+        return self._urls[kind]
+
+    def close(self) -> None:
+        self._stack.close()
+
+
+@pytest.fixture(scope="module")
+def zoo_pool(pytestconfig: pytest.Config) -> Iterator[ZooPool]:
+    pool = ZooPool(pytestconfig)
+    try:
+        yield pool
+    finally:
+        pool.close()
+
+
+def _reflected_after(kind: str, url: str, statements: tuple[str, ...]) -> SchemaSpec:
+    """The zoo database after ``statements``, which are rolled back again afterwards."""
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as connection, connection.begin() as transaction:
+            for statement in statements:
+                connection.exec_driver_sql(statement)
+            spec = from_database(connection)
+            transaction.rollback()
+    finally:
+        engine.dispose()
+    return spec
+
+
 @pytest.mark.parametrize(("kind", "mutation"), list(_cases()))
 def test_mutation_is_one_exact_change(
-    kind: str, mutation: Mutation, request: pytest.FixtureRequest
+    kind: str, mutation: Mutation, request: pytest.FixtureRequest, zoo_pool: ZooPool
 ) -> None:
-    url: str = request.getfixturevalue(f"schemaspec_{kind}_url")
-    created = create_zoo(kind, url)
+    statements = mutation.sql.get(kind, ())
+    if kind == "postgresql" or (kind == "mysql" and not statements):
+        metadata = zoo(kind)
+        actual = _reflected_after(kind, zoo_pool.url(kind), statements)
+    else:
+        url: str = request.getfixturevalue(f"schemaspec_{kind}_url")
+        created = create_zoo(kind, url)
+        created.run(*statements)
+        metadata = created.metadata
+        actual = from_database(url)
     if mutation.model is not None:
-        mutation.model(created.metadata)
-    created.run(*mutation.sql.get(kind, ()))
-    expected_spec = from_models(created.metadata)
-    changes = diff(expected_spec, from_database(url)).changes
+        mutation.model(metadata)
+    changes = diff(from_models(metadata), actual).changes
     want = mutation.change_for(kind)
     if want is not None and want.object == "table" and want.expected is None:
         # A whole missing table: its spec is the models', rendered for this database.
         want = want.model_copy(
-            update={"expected": from_models(created.metadata, dialect=kind).tables[want.path]}
+            update={"expected": from_models(metadata, dialect=kind).tables[want.path]}
         )
     assert changes == ((want,) if want is not None else ())
+
+
+def test_the_shared_zoo_is_left_as_it_was(zoo_pool: ZooPool) -> None:
+    # Runs after the mutations in this module: their rollbacks left nothing behind.
+    url = zoo_pool.url("postgresql")
+    assert diff(from_models(zoo("postgresql")), from_database(url)).changes == ()
 
 
 def test_every_database_has_mutations() -> None:

@@ -29,6 +29,10 @@ EXPRESSIONS = [
     ("x NOT IN ('a')", "x not in('a')"),
     ("(x IS NOT NULL)", "x is not null"),
     ("CASE WHEN a THEN 1 END", "case when a then 1 end"),
+    (
+        "CURRENT_TIMESTAMP(6) ON UPDATE CURRENT_TIMESTAMP(6)",
+        "current_timestamp(6) on update current_timestamp(6)",
+    ),
     ("'active'::character varying", "'active'"),
     ("'{}'::jsonb", "'{}'"),
     ("ARRAY['x'::text]::text[]", "array['x']"),
