@@ -145,17 +145,24 @@ class _Parser:
             items = self.items(")")
             return _Node(f"{prefix}({','.join(items)})", _COMPARISON)
         if keyword == "between":
+            # PostgreSQL stores BETWEEN expanded, so it is expanded here for every database:
+            # x BETWEEN a AND b is x >= a AND x <= b; NOT BETWEEN is x < a OR x > b.
             low = self.expression(_COMPARISON)
             self.take("and")
             high = self.expression(_COMPARISON)
-            return _Node(f"{prefix} {low.text} and {high.text}", _COMPARISON)
+            subject = self.wrap(left, _COMPARISON + 1)
+            bounds = [self.wrap(low, _COMPARISON + 1), self.wrap(high, _COMPARISON + 1)]
+            if negated:
+                return _Node(f"{subject}<{bounds[0]} or {subject}>{bounds[1]}", _BINARY["or"])
+            return _Node(f"{subject}>={bounds[0]} and {subject}<={bounds[1]}", _BINARY["and"])
         right = self.expression(_COMPARISON)
         return _Node(f"{prefix} {self.wrap(right, _COMPARISON + 1)}", _COMPARISON)
 
     def binary(self, left: _Node, operator: str, right: _Node, power: int) -> str:
-        # Left-associative: an equal-power left operand needs no parentheses, a right one does.
+        # Left-associative: an equal-power left operand needs no parentheses, a right one does,
+        # except under AND and OR, which group either way (PostgreSQL nests them to the right).
         left_text = self.wrap(left, power)
-        right_text = self.wrap(right, power + 1)
+        right_text = self.wrap(right, power if operator in ("and", "or") else power + 1)
         if operator in _WORD_OPERATORS:
             return f"{left_text} {operator} {right_text}"
         return f"{left_text}{operator}{right_text}"

@@ -601,6 +601,39 @@ MUTATIONS = [
         ),
     ),
     Mutation(
+        "index-order",
+        sql={
+            kind: (
+                drop,
+                "CREATE INDEX ix_numbers_big_desc ON numbers (big, small DESC)",
+            )
+            for kind, drop in (
+                ("sqlite", "DROP INDEX ix_numbers_big_desc"),
+                ("postgresql", "DROP INDEX ix_numbers_big_desc"),
+                ("mysql", "DROP INDEX ix_numbers_big_desc ON numbers"),
+            )
+        },
+        expected=changed(
+            "index",
+            "numbers.indexes.ix_numbers_big_desc",
+            columns=(("big desc", "small"), ("big", "small desc")),
+        ),
+    ),
+    Mutation(
+        "pg-index-nulls-order",
+        sql={
+            "postgresql": (
+                "DROP INDEX ix_numbers_big_desc",
+                "CREATE INDEX ix_numbers_big_desc ON numbers (big DESC NULLS LAST, small)",
+            )
+        },
+        expected=changed(
+            "index",
+            "numbers.indexes.ix_numbers_big_desc",
+            columns=(("big desc", "small"), ("big desc nulls last", "small")),
+        ),
+    ),
+    Mutation(
         "drop-mixed-case-index",
         sql={
             "sqlite": ('DROP INDEX "ix_Order_select"',),

@@ -67,7 +67,7 @@ def schema_zoo(schema: str) -> sa.MetaData:
 
 
 def _portable(md: sa.MetaData, dialect: str) -> None:
-    sa.Table(
+    numbers = sa.Table(
         "numbers",
         md,
         sa.Column("id", sa.Integer, primary_key=True),
@@ -88,8 +88,12 @@ def _portable(md: sa.MetaData, dialect: str) -> None:
         *([sa.CheckConstraint("qty >= 0", name="qty_positive")] if dialect == "mysql" else []),
         # Compound: PostgreSQL gives it back with every operator in parentheses.
         sa.CheckConstraint("small >= 0 AND (big IS NULL OR big > 0)", name="compound"),
+        sa.CheckConstraint("small BETWEEN 0 AND 1000", name="small_range"),
+        sa.CheckConstraint("rate IS NULL OR rate NOT BETWEEN 2 AND 3", name="rate_gap"),
         comment="all the numbers",
     )
+    # A descending index: the order is part of the index.
+    sa.Index("ix_numbers_big_desc", numbers.c.big.desc(), numbers.c.small)
     sa.Table(
         "texts",
         md,
@@ -104,6 +108,9 @@ def _portable(md: sa.MetaData, dialect: str) -> None:
         sa.Column("checked_flag", sa.Boolean(create_constraint=True, name="checked_flag")),
         sa.UniqueConstraint("code"),
         sa.CheckConstraint("length(code) > 1", name="code_long"),
+        sa.CheckConstraint(
+            "status IN ('active', 'inactive') OR status LIKE 'x%'", name="status_known"
+        ),
         sa.Index(None, "status"),
     )
     sa.Table(

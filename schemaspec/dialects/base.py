@@ -138,6 +138,10 @@ class DialectRules:
         # Plain column names stay as they are (case included); expressions are canonicalised.
         if re.fullmatch(r"\w+", element):
             return element
+        # ASC is every database's default order.
+        element = re.sub(r"\s+asc$", "", element, flags=re.IGNORECASE)
+        if re.fullmatch(r"\w+", element):
+            return element
         return self.expression(element) or element
 
     def autoincrement(

@@ -18,6 +18,15 @@ _TYPED_LITERAL = re.compile(
     r"|numeric|integer|bigint|smallint|text|boolean)\s*(?=')"
 )
 
+# LIKE comes back as its operator: ~~ (ILIKE ~~*, and negated with a leading !).
+_LIKE = re.compile(r"('(?:[^']|'')*')|\s*(!?)~~(\*?)\s*")
+
+
+def _like(match: re.Match[str]) -> str:
+    if match.group(1):
+        return match.group(1)
+    return f" {'not ' if match.group(2) else ''}{'ilike' if match.group(3) else 'like'} "
+
 
 class PostgreSQLRules(dialects.DialectRules):
     name = "postgresql"
@@ -61,10 +70,17 @@ class PostgreSQLRules(dialects.DialectRules):
         }
         return table.model_copy(update={"checks": checks})
 
+    def index_element(self, element: str) -> str:
+        element = super().index_element(element)
+        # NULLS LAST is the default of ascending order, NULLS FIRST of descending order.
+        element = re.sub(r" desc nulls first$", " desc", element)
+        return re.sub(r"(?<! desc) nulls last$", "", element)
+
     def rewrite(self, text: str) -> str:
         text = _ANY_ARRAY.sub(
             lambda m: (" in(" if m.group(1) == "=any" else " not in(") + m.group(2) + ")", text
         )
+        text = _LIKE.sub(_like, text)
         return _TYPED_LITERAL.sub(lambda m: m.group(1) or "", text)
 
 

@@ -55,8 +55,10 @@ def supplement(connection: Connection, schema: str | None, reflected: Reflected)
         _sqlite(connection, schema, reflected)
     elif name == "postgresql":
         _postgresql(connection, schema, reflected)
-    elif name in ("mysql", "mariadb") and getattr(connection.dialect, "is_mariadb", False):
-        _mariadb(connection, schema, reflected)
+    elif name in ("mysql", "mariadb"):
+        _mysql_sorting(connection, schema, reflected)
+        if getattr(connection.dialect, "is_mariadb", False):
+            _mariadb(connection, schema, reflected)
 
 
 # -- SQLite ---------------------------------------------------------------------------------
@@ -88,6 +90,21 @@ def _sqlite(connection: Connection, schema: str | None, reflected: Reflected) ->
                 parsed = _sqlite_index(name, sql)
                 if parsed is not None:
                     reflected.indexes.setdefault(key, []).append(parsed)
+        for index in reflected.indexes.get(key, []):
+            if index.get("column_names"):
+                _sqlite_sorting(connection, schema, index)
+
+
+def _sqlite_sorting(connection: Connection, schema: str | None, index: dict[str, Any]) -> None:
+    """Mark the DESC columns of an index, which SQLAlchemy does not reflect on SQLite."""
+    prefix = f"{_sqlite_quote(schema)}." if schema else ""
+    rows = connection.exec_driver_sql(
+        f"PRAGMA {prefix}index_xinfo({_sqlite_quote(index['name'])})"
+    ).all()
+    # (seqno, cid, name, desc, collation, key); cid -2 is an expression, -1 the rowid.
+    descending = {row[2]: ("desc",) for row in rows if row[5] and row[3] and row[1] >= 0}
+    if descending:
+        index["column_sorting"] = descending
 
 
 def _sqlite_quote(name: str) -> str:
@@ -168,6 +185,28 @@ def _postgresql(connection: Connection, schema: str | None, reflected: Reflected
 def _squeeze(type_name: str) -> str:
     # format_type quotes names that need it ("MyType") and may qualify them with a schema.
     return re.sub(r"\s+", " ", type_name.replace('"', "").strip().lower())
+
+
+# -- MySQL and MariaDB ---------------------------------------------------------------------
+
+
+def _mysql_sorting(connection: Connection, schema: str | None, reflected: Reflected) -> None:
+    """Mark DESC index columns (MySQL 8, MariaDB 10.8+), which SQLAlchemy does not reflect."""
+    rows = connection.execute(
+        text(
+            "SELECT table_name, index_name, column_name FROM information_schema.statistics"
+            " WHERE table_schema = coalesce(:schema, database()) AND collation = 'D'"
+        ),
+        {"schema": schema},
+    ).all()
+    descending: dict[tuple[str, str], dict[str, tuple[str, ...]]] = {}
+    for table, index, column in rows:
+        descending.setdefault((table, index), {})[column] = ("desc",)
+    for key, indexes in reflected.indexes.items():
+        for index in indexes:
+            sorting = descending.get((key[1], index["name"]))
+            if sorting:
+                index["column_sorting"] = sorting
 
 
 # -- MariaDB --------------------------------------------------------------------------------

@@ -262,6 +262,9 @@ def _foreign_keys(
     return result
 
 
+_SORTING = {"asc": "asc", "desc": "desc", "nulls_first": "nulls first", "nulls_last": "nulls last"}
+
+
 def _indexes(reflected: list[ReflectedIndex]) -> dict[str, IndexSpec]:
     result = {}
     for index in reflected:
@@ -271,8 +274,13 @@ def _indexes(reflected: list[ReflectedIndex]) -> dict[str, IndexSpec]:
         expressions = index.get("expressions") or index["column_names"]
         options = index.get("dialect_options") or {}
         where = options.get("postgresql_where") or options.get("sqlite_where")
+        # DESC and NULLS FIRST/LAST belong to the element, as they do in the models.
+        sorting = index.get("column_sorting") or {}
         result[str(index["name"])] = IndexSpec(
-            columns=tuple(str(element) for element in expressions),
+            columns=tuple(
+                " ".join([str(element), *(_SORTING[word] for word in sorting.get(element, ()))])
+                for element in expressions
+            ),
             unique=bool(index.get("unique")),
             where=str(where) if where is not None else None,
         )
