@@ -275,7 +275,7 @@ def _indexes(reflected: list[ReflectedIndex]) -> dict[str, IndexSpec]:
         options = index.get("dialect_options") or {}
         where = options.get("postgresql_where") or options.get("sqlite_where")
         # DESC and NULLS FIRST/LAST belong to the element, as they do in the models.
-        sorting = index.get("column_sorting") or {}
+        sorting: dict[Any, tuple[str, ...]] = dict(index.get("column_sorting") or {})
         result[str(index["name"])] = IndexSpec(
             columns=tuple(
                 " ".join([str(element), *(_SORTING[word] for word in sorting.get(element, ()))])
