@@ -118,7 +118,10 @@ def _portable(md: sa.MetaData, dialect: str) -> None:
         md,
         sa.Column("id", sa.Integer, primary_key=True),
         sa.Column("day", sa.Date),
+        sa.Column("created_on", sa.Date, server_default=sa.text("CURRENT_DATE")),
         sa.Column("at", sa.Time),
+        sa.Column("at_tz", sa.Time(timezone=True)),
+        sa.Column("ratio", sa.Float, server_default=sa.text("0.5")),
         sa.Column("stamp", sa.DateTime, server_default=sa.func.now()),
         sa.Column(
             "stamp_tz",
