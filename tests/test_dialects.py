@@ -925,6 +925,16 @@ MUTATIONS = [
         ),
     ),
     Mutation(
+        "mysql-unknown-type",
+        sql={"mysql": ("ALTER TABLE my_types MODIFY `where` LINESTRING",)},
+        expected=column_type("my_types.where", "point", "linestring"),
+    ),
+    Mutation(
+        "sqlite-unknown-type",
+        model=set_column("lite_types", "where", type=sa.Integer()),
+        expected={"sqlite": column_type("lite_types.where", "integer", "point")},
+    ),
+    Mutation(
         "mysql-expression-default",
         sql={"mysql": ("ALTER TABLE my_types ALTER COLUMN name SET DEFAULT concat('a', 'c')",)},
         expected=changed("column", "my_types.name", default=("concat('a','b')", "concat('a','c')")),

@@ -260,6 +260,7 @@ def _mysql(md: sa.MetaData) -> None:
         sa.Column("moment", mysql.DATETIME(fsp=6)),
         sa.Column("doc", mysql.JSON),
         sa.Column("price", mysql.DECIMAL(8, 2, unsigned=True)),
+        sa.Column("where", Point()),
         sa.Column("name", sa.String(40), server_default=sa.text("concat('a', 'b')")),
         sa.Index("ix_my_types_name_prefix", "name", mysql_length=10),
         comment="MySQL's own types",
@@ -273,6 +274,8 @@ def _sqlite(md: sa.MetaData) -> None:
         sa.Column("id", sa.Integer, primary_key=True),
         sa.Column("name", sa.String(40)),
         sa.Column("kind", sa.String(5)),
+        # SQLite keeps any declared type name; this one it has never heard of.
+        sa.Column("where", Point()),
         sa.Column("created", sa.DateTime, server_default=sa.text("(datetime('now'))")),
         sa.Index("ix_lite_types_lower_name", sa.func.lower(sa.text("name"))),
         sa.Index("ix_lite_types_kind_partial", "kind", sqlite_where=sa.text("kind = 'a'")),

@@ -57,6 +57,7 @@ def supplement(connection: Connection, schema: str | None, reflected: Reflected)
         _postgresql(connection, schema, reflected)
     elif name in ("mysql", "mariadb"):
         _mysql_sorting(connection, schema, reflected)
+        _mysql_unknown_types(connection, schema, reflected)
         if getattr(connection.dialect, "is_mariadb", False):
             _mariadb(connection, schema, reflected)
 
@@ -75,6 +76,7 @@ def _sqlite(connection: Connection, schema: str | None, reflected: Reflected) ->
         if row[0] == "index":
             index_sql.setdefault(row[2], []).append((row[1], row[3]))
     for key, columns in reflected.columns.items():
+        _sqlite_declared_types(connection, schema, key[1], columns)
         definitions = None
         for column in columns:
             computed = column.get("computed")
@@ -93,6 +95,25 @@ def _sqlite(connection: Connection, schema: str | None, reflected: Reflected) ->
         for index in reflected.indexes.get(key, []):
             if index.get("column_names"):
                 _sqlite_sorting(connection, schema, index)
+
+
+def _sqlite_declared_types(
+    connection: Connection, schema: str | None, table: str, columns: list[dict[str, Any]]
+) -> None:
+    """Keep a declared type SQLite does not know as written (``POINT`` is ``point``).
+
+    SQLite accepts any type name and SQLAlchemy maps one it does not know to its storage
+    affinity (``POINT`` reads as ``INTEGER``), which would compare as a different type.
+    """
+    known = connection.dialect.ischema_names  # type: ignore[attr-defined]
+    prefix = f"{_sqlite_quote(schema)}." if schema else ""
+    rows = connection.exec_driver_sql(f"PRAGMA {prefix}table_xinfo({_sqlite_quote(table)})")
+    declared = {row[1]: row[2] for row in rows}
+    for column in columns:
+        type_name = declared.get(column["name"]) or ""
+        base = re.match(r"\s*(\w+)", type_name)
+        if base is not None and base.group(1).upper() not in known:
+            column[CANONICAL_TYPE] = _squeeze(type_name)
 
 
 def _sqlite_sorting(connection: Connection, schema: str | None, index: dict[str, Any]) -> None:
@@ -207,6 +228,30 @@ def _mysql_sorting(connection: Connection, schema: str | None, reflected: Reflec
             sorting = descending.get((key[1], index["name"]))
             if sorting:
                 index["column_sorting"] = sorting
+
+
+def _mysql_unknown_types(connection: Connection, schema: str | None, reflected: Reflected) -> None:
+    """Types SQLAlchemy does not know (``POINT``) get the catalog's own name."""
+    unknown = [
+        (key, column)
+        for key, columns in reflected.columns.items()
+        for column in columns
+        if isinstance(column["type"], sqltypes.NullType)
+    ]
+    if not unknown:
+        return
+    rows = connection.execute(
+        text(
+            "SELECT table_name, column_name, column_type FROM information_schema.columns"
+            " WHERE table_schema = coalesce(:schema, database())"
+        ),
+        {"schema": schema},
+    ).all()
+    names = {(table, column): type_name for table, column, type_name in rows}
+    for key, column in unknown:
+        type_name = names.get((key[1], column["name"]))
+        if type_name is not None:
+            column[CANONICAL_TYPE] = _squeeze(type_name)
 
 
 # -- MariaDB --------------------------------------------------------------------------------
