@@ -62,12 +62,27 @@ def type_variants(type_: sqltypes.TypeEngine[Any]) -> dict[str, str]:
     spec keeps them so that normalising it for a dialect picks the right one.
     """
     neutral = canonical_type(type_)
+    if not _may_vary(type_):
+        return {}
     variants = {}
     for name in SPEC_DIALECTS:
         rendered = canonical_type(type_, _dialect_instance(name))
         if rendered != neutral:
             variants[name] = rendered
     return variants
+
+
+def _may_vary(type_: sqltypes.TypeEngine[Any]) -> bool:
+    """Whether ``type_`` can render differently per dialect (checked first: it is cheap)."""
+    if getattr(type_, "_variant_mapping", None) or isinstance(type_, sqltypes.TypeDecorator):
+        return True
+    for klass in type(type_).__mro__:
+        if any((name, klass) in _RENDERERS for name in SPEC_DIALECTS):
+            return True
+        if ("default", klass) in _RENDERERS:
+            return False
+    # No rule at all: the compiled DDL may differ per dialect.
+    return True
 
 
 def _dialect_instance(name: str) -> Dialect:
