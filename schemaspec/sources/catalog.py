@@ -5,12 +5,17 @@ connection, changing their results in place before they become specs. Only ``SEL
 ``PRAGMA`` reads: reflection never writes.
 
 - SQLite: expression-based indexes are skipped by SQLAlchemy (with a warning); generated column
-  expressions come back empty when the column type has a comma (``NUMERIC(12, 2)``).
+  expressions come back empty when the column type has a comma (``NUMERIC(12, 2)``); a declared
+  type SQLAlchemy does not know reads as its storage affinity; DESC index columns are not marked.
 - PostgreSQL: types SQLAlchemy does not know (``point``, extension and user types) come back as
   ``NullType``; the catalog's own name (``format_type``) is used instead.
+- MySQL and MariaDB: the same for unknown types (``column_type``); DESC index columns are not
+  marked.
 - MariaDB: a ``JSON`` column is a ``LONGTEXT`` with a column-level ``CHECK (json_valid(col))``;
   other column-level checks and expression defaults (``DEFAULT concat('a','b')``) are missed by
   SQLAlchemy's ``SHOW CREATE TABLE`` parser.
+
+docs/types.md lists them with the rest of the per-dialect rules.
 """
 
 from __future__ import annotations
