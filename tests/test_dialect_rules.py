@@ -86,3 +86,9 @@ def test_normalising_the_zoo_is_idempotent(dialect: str) -> None:
     once = from_models(zoo(dialect), dialect=dialect)
     assert normalize(once) == once
     assert normalize(once, dialect) == once
+
+
+def test_mariadb_is_rendered_as_mysql() -> None:
+    spec = one_column("timestamptz")
+    assert normalize(spec, "mariadb") == normalize(spec, "mysql")
+    assert normalize(spec, "mariadb").dialect == "mysql"

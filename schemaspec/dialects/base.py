@@ -183,6 +183,8 @@ def rules_for(name: str | None) -> DialectRules:
 def normalize(spec: SchemaSpec, dialect: str | None = None) -> SchemaSpec:
     """Render ``spec`` the way ``dialect`` (default: its own) stores it. Idempotent."""
     target = dialect if dialect is not None else spec.dialect
+    # MariaDB stores schemas as MySQL does, and database specs of both say "mysql".
+    target = "mysql" if target == "mariadb" else target
     rules = rules_for(target)
     normalized = rules.normalize(spec)
     if target is not None and normalized.dialect != target:
