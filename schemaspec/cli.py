@@ -9,13 +9,16 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Sequence
+from typing import NoReturn
 
 from schemaspec.diff import diff
 from schemaspec.errors import SchemaspecError
 from schemaspec.redact import scrub
 from schemaspec.report import render_json, render_markdown, render_text, use_colour
 from schemaspec.snapshot import dump, dumps
-from schemaspec.sources.resolve import load_source, parse_source
+from schemaspec.sources.resolve import Source, load_source, parse_source
+from schemaspec.sources.session import DEFAULT_CONNECT_TIMEOUT, DEFAULT_STATEMENT_TIMEOUT
+from schemaspec.spec import SchemaSpec
 
 EXIT_OK, EXIT_DIFFERENCES, EXIT_ERROR = 0, 1, 2
 
@@ -24,19 +27,23 @@ Command = Callable[[argparse.Namespace], int]
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exit_:
+        # argparse exits on --help (0) and on a usage error (2, already reported in one line).
+        return exit_.code if isinstance(exit_.code, int) else EXIT_ERROR
     command: Command = args.command
     try:
         return command(args)
     except SchemaspecError as error:
         if args.debug:
             raise
-        print(f"schemaspec: error: {error}", file=sys.stderr)
+        print(f"schemaspec: error: {_one_line(str(error))}", file=sys.stderr)
         return EXIT_ERROR
     except Exception as error:
         if args.debug:
             raise
-        message = scrub(str(error).strip().splitlines()[0] if str(error).strip() else "", None)
+        message = _one_line(str(error).strip().splitlines()[0] if str(error).strip() else "")
         print(
             f"schemaspec: error: unexpected {type(error).__name__}: {message} "
             "(run with --debug for the traceback)",
@@ -45,13 +52,36 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_ERROR
 
 
+def _one_line(message: str) -> str:
+    """The CLI reports a cause in one line (drivers split theirs over several), never a
+    password, even one a driver or an imported module quoted."""
+    return scrub(" ".join(message.split()), None)
+
+
+class _Parser(argparse.ArgumentParser):
+    """Usage errors in one line, like every other error, with a pointer to ``--help``."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_ERROR, f"schemaspec: error: {message} (see: {self.prog} --help)\n")
+
+
+def _timeout(text: str) -> float | None:
+    try:
+        seconds = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if seconds < 0 or seconds != seconds:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}")
+    return seconds or None  # 0: wait forever
+
+
 def main_entry() -> None:
     """The ``schemaspec`` console script."""
     sys.exit(main())
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="schemaspec",
         description="Treat a database schema as data: snapshot and diff models, databases, "
         "snapshot files and Alembic revisions.",
@@ -117,12 +147,44 @@ def _add_source_options(parser: argparse.ArgumentParser) -> None:
         help="render models the way this database stores them (postgresql, mysql, sqlite)",
     )
     parser.add_argument("--schema", help="a non-default database schema")
+    parser.add_argument(
+        "--connect-timeout",
+        type=_timeout,
+        default=DEFAULT_CONNECT_TIMEOUT,
+        metavar="SECONDS",
+        help=f"give up on a database that does not answer (default {DEFAULT_CONNECT_TIMEOUT:g};"
+        " 0 waits forever)",
+    )
+    parser.add_argument(
+        "--statement-timeout",
+        type=_timeout,
+        default=DEFAULT_STATEMENT_TIMEOUT,
+        metavar="SECONDS",
+        help=f"give up on one reflection query after this long (default "
+        f"{DEFAULT_STATEMENT_TIMEOUT:g}; 0 waits forever)",
+    )
+
+
+def _load(args: argparse.Namespace, source: Source | str) -> SchemaSpec:
+    spec = load_source(
+        source,
+        dialect=args.dialect,
+        schema=args.schema,
+        connect_timeout=args.connect_timeout,
+        statement_timeout=args.statement_timeout,
+    )
+    source = parse_source(source) if isinstance(source, str) else source
+    if source.kind == "database" and not spec.tables:
+        # Not an error (a new database is empty), but the usual sign of a wrong database name
+        # or schema, which would otherwise pass as "every table is missing".
+        print(f"schemaspec: warning: {source} has no tables", file=sys.stderr)
+    return spec
 
 
 def run_diff(args: argparse.Namespace) -> int:
     expected_source, actual_source = parse_source(args.expected), parse_source(args.actual)
-    expected = load_source(expected_source, dialect=args.dialect, schema=args.schema)
-    actual = load_source(actual_source, dialect=args.dialect, schema=args.schema)
+    expected = _load(args, expected_source)
+    actual = _load(args, actual_source)
     result = diff(expected, actual, ignore=args.ignore)
     names = {"expected": str(expected_source), "actual": str(actual_source)}
     if args.format == "json":
@@ -138,7 +200,7 @@ def run_diff(args: argparse.Namespace) -> int:
 
 
 def run_snapshot(args: argparse.Namespace) -> int:
-    spec = load_source(args.source, dialect=args.dialect, schema=args.schema)
+    spec = _load(args, args.source)
     if args.output:
         path = dump(spec, args.output)
         print(f"wrote {path} ({len(spec.tables)} tables)", file=sys.stderr)

@@ -49,3 +49,14 @@ def scrub(message: str, url: URL | None) -> str:
         for spelling in {password, quote(password, safe=""), quote_plus(password)}:
             message = message.replace(spelling, "***")
     return _URL_PASSWORD.sub(r"\g<prefix>***", message)
+
+
+def unescaped_userinfo(url: URL) -> bool:
+    """True when ``url`` was written with a raw ``@`` (or ``/`` before an ``@``) in its password.
+
+    SQLAlchemy then reads the rest of the password as the host or the database name, and every
+    message naming those would print it; such a URL is refused before it is used.
+    """
+    if url.get_backend_name() == "sqlite":
+        return False  # the database is a file path, where '@' is an ordinary character
+    return "@" in (url.host or "") or "@" in (url.database or "")

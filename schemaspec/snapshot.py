@@ -27,12 +27,27 @@ from schemaspec.spec import FORMAT_VERSION, SchemaSpec
 VERSION_KEY = "schemaspec"
 SUFFIXES = (".toml", ".json")
 
+#: Largest snapshot file :func:`load` reads. A 3,000-table schema is about 3 MiB of TOML; a file
+#: twenty times that is not a snapshot, and reading it whole would only exhaust memory.
+MAX_SIZE = 64 * 1024 * 1024
+#: Deepest nesting :func:`load` accepts. A valid snapshot is 6 levels deep (tables, a table, its
+#: columns, a column, a field, a list); anything far deeper is hostile or broken.
+MAX_DEPTH = 32
+
 
 def dump(spec: SchemaSpec, path: str | os.PathLike[str]) -> Path:
     """Write ``spec`` to ``path`` (``.toml`` or ``.json``) atomically; return the path."""
     target = Path(path)
-    text = dumps(spec, _format(target))
-    _write_atomically(target, text)
+    try:
+        text = dumps(spec, _format(target))
+        text.encode("utf-8")
+    except (UnicodeEncodeError, TypeError, ValueError) as error:
+        # Produced in full before anything is written: the previous file stays as it was.
+        raise SnapshotError(target, f"cannot be written: {error}") from None
+    try:
+        _write_atomically(target, text)
+    except OSError as error:
+        raise SnapshotError(target, f"cannot be written: {error.strerror or error}") from None
     return target
 
 
@@ -48,16 +63,33 @@ def dumps(spec: SchemaSpec, format: str = "toml") -> str:
 
 
 def load(path: str | os.PathLike[str]) -> SchemaSpec:
-    """Read a snapshot file. Any problem raises :class:`SnapshotError` naming the file."""
+    """Read a snapshot file. Any problem raises :class:`SnapshotError` naming the file.
+
+    A snapshot is untrusted input (it may come from any pull request): it is parsed as data only,
+    never executed and never the cause of an import, and files over :data:`MAX_SIZE` bytes or
+    nested deeper than :data:`MAX_DEPTH` are refused.
+    """
     source = Path(path)
     try:
-        text = source.read_text(encoding="utf-8")
+        with source.open("rb") as handle:
+            # Read one byte past the limit rather than trusting the size the file system
+            # reports: a pipe or a device has none.
+            data = handle.read(MAX_SIZE + 1)
     except FileNotFoundError:
         raise SnapshotError(source, "no such file") from None
-    except UnicodeDecodeError as error:
-        raise SnapshotError(source, f"not UTF-8 text (byte {error.start})") from None
+    except IsADirectoryError:
+        raise SnapshotError(source, "is a directory, not a snapshot file") from None
     except OSError as error:
         raise SnapshotError(source, error.strerror or str(error)) from None
+    if len(data) > MAX_SIZE:
+        raise SnapshotError(
+            source, f"larger than {MAX_SIZE // (1024 * 1024)} MiB, the most a snapshot may be"
+        )
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        raise SnapshotError(source, f"not UTF-8 text (byte {error.start})", line=line) from None
     return loads(text, _format(source), path=source)
 
 
@@ -65,7 +97,35 @@ def loads(
     text: str, format: str = "toml", *, path: str | os.PathLike[str] = "<string>"
 ) -> SchemaSpec:
     data = _parse(text, format, Path(path))
+    _check_structure(data, Path(path))
     return spec_from_data(data, Path(path))
+
+
+def _check_structure(data: Any, path: Path) -> None:
+    """Refuse what parsed but is no snapshot: deep nesting, text that is not Unicode."""
+    # Iterative, so a hostile file cannot make the check itself overflow the stack; only
+    # containers go on the stack, so this costs a few per cent of a load.
+    if not isinstance(data, dict | list):
+        return  # a lone value: spec_from_data says what is wrong with it
+    stack: list[tuple[dict[Any, Any] | list[Any], int]] = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise SnapshotError(path, f"nested deeper than {MAX_DEPTH} levels")
+        items = [*value, *value.values()] if isinstance(value, dict) else value
+        for item in items:
+            if isinstance(item, dict | list):
+                stack.append((item, depth + 1))
+            elif isinstance(item, str) and not item.isascii():
+                _check_text(item, path)
+
+
+def _check_text(text: str, path: Path) -> None:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        # JSON's "\ud800" escapes parse to lone surrogates, which no file can hold.
+        raise SnapshotError(path, "text holds a lone surrogate (\\ud800-\\udfff)") from None
 
 
 def spec_from_data(data: Any, path: Path) -> SchemaSpec:
@@ -108,21 +168,41 @@ def parse_text(text: str, format: str, path: Path) -> Any:
 
 
 def _parse(text: str, format: str, path: Path) -> Any:
-    if format == "json":
-        try:
-            return json.loads(text)
-        except json.JSONDecodeError as error:
-            raise SnapshotError(path, f"invalid JSON: {error.msg}", line=error.lineno) from None
     try:
+        if format == "json":
+            return _parse_json(text, path)
         return tomllib.loads(text)
+    except RecursionError:
+        raise SnapshotError(path, f"nested deeper than {MAX_DEPTH} levels") from None
     except tomllib.TOMLDecodeError as error:
-        message = str(error)
-        located = re.search(r"\(at line (\d+), column \d+\)", message)
-        reason = re.sub(r"\s*\(at line \d+, column \d+\)", "", message)
-        line: int | None = int(located.group(1)) if located else None
-        if located is None and "end of document" in message:
-            line = text.count("\n") + 1
-        raise SnapshotError(path, f"invalid TOML: {reason}", line=line) from None
+        raise _toml_error(error, text, path) from None
+    except ValueError as error:
+        # tomllib lets int()'s own errors through (an integer of over 4,300 digits).
+        raise SnapshotError(path, f"invalid TOML: {error}") from None
+
+
+def _toml_error(error: tomllib.TOMLDecodeError, text: str, path: Path) -> SnapshotError:
+    message = str(error)
+    located = re.search(r"\(at line (\d+), column \d+\)", message)
+    reason = re.sub(r"\s*\(at line \d+, column \d+\)", "", message)
+    line: int | None = int(located.group(1)) if located else None
+    if located is None and "end of document" in message:
+        line = text.count("\n") + 1
+    return SnapshotError(path, f"invalid TOML: {reason}", line=line)
+
+
+def _parse_json(text: str, path: Path) -> Any:
+    try:
+        return json.loads(text, parse_constant=_no_constant)
+    except json.JSONDecodeError as error:
+        raise SnapshotError(path, f"invalid JSON: {error.msg}", line=error.lineno) from None
+    except ValueError as error:
+        # NaN/Infinity: JSON does not have them, Python's parser accepts them by default.
+        raise SnapshotError(path, f"invalid JSON: {error}") from None
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON value")
 
 
 def _format(path: Path) -> str:
@@ -157,6 +237,19 @@ def _write_atomically(target: Path, text: str) -> None:
         else:
             os.chmod(temporary, 0o644)
         os.replace(temporary, target)
+        _sync_directory(target.parent)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def _sync_directory(directory: Path) -> None:
+    # The rename is durable only once the directory entry is on disk too (POSIX); without this
+    # a power cut right after dump() can bring back the old file, or neither.
+    if os.name != "posix":
+        return
+    descriptor = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)

@@ -108,7 +108,7 @@ def test_a_failed_write_leaves_the_previous_file_untouched(
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(os, "replace", failing_replace)
-    with pytest.raises(OSError, match="No space left on device"):
+    with pytest.raises(SnapshotError, match="cannot be written: No space left on device"):
         dump(SchemaSpec(), path)
     assert path.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["schema.toml"]
@@ -154,7 +154,11 @@ def test_a_failed_write_leaves_the_previous_file_untouched(
             "[1, 2]",
             "list.json: a snapshot must be a table/object at the top level",
         ),
-        ("binary.toml", b"\xff\xfe".decode("latin-1"), "binary.toml: not UTF-8 text (byte 0)"),
+        (
+            "binary.toml",
+            b"\xff\xfe".decode("latin-1"),
+            "binary.toml, line 1: not UTF-8 text (byte 0)",
+        ),
     ],
 )
 def test_malformed_snapshots_name_file_and_line_or_field(

@@ -49,7 +49,12 @@ class DialectRules:
         indexes = {
             name: index.model_copy(
                 update={
-                    "columns": tuple(self.index_element(element) for element in index.columns),
+                    # A column's name is kept as it is, even "with space" or "it's": only
+                    # what names no column is an expression to canonicalise.
+                    "columns": tuple(
+                        element if element in table.columns else self.index_element(element)
+                        for element in index.columns
+                    ),
                     "where": self.expression(index.where),
                 }
             )
@@ -204,7 +209,7 @@ def _unique_indexes_as_constraints(table: TableSpec) -> TableSpec:
     unique = dict(table.unique)
     indexes: dict[str, IndexSpec] = {}
     for name, index in table.indexes.items():
-        plain = all(re.fullmatch(r"\w+", element) for element in index.columns)
+        plain = all(element in table.columns for element in index.columns)
         if index.unique and plain and index.where is None:
             unique[",".join(index.columns)] = UniqueSpec(columns=index.columns, name=name)
         else:

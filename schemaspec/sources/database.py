@@ -3,7 +3,7 @@
 Reflection uses SQLAlchemy's bulk ``Inspector.get_multi_*`` calls: one query per kind of object
 for the whole schema, instead of several per table. That is both the fastest way through
 SQLAlchemy and immune to the recursion ``MetaData.reflect()`` hits on long foreign-key chains.
-Reflection only reads, inside a transaction that is always rolled back.
+Reflection only reads, in a read-only transaction that is always rolled back (see session.py).
 """
 
 from __future__ import annotations
@@ -27,8 +27,8 @@ from sqlalchemy.engine.interfaces import (
 
 from schemaspec.dialects import normalize
 from schemaspec.errors import DatabaseConnectionError, SourceError
-from schemaspec.redact import describe_url, scrub
-from schemaspec.sources import catalog
+from schemaspec.redact import describe_url, scrub, unescaped_userinfo
+from schemaspec.sources import catalog, quoted_names, session
 from schemaspec.sources.models import dialect_name, table_key
 from schemaspec.spec import (
     CheckSpec,
@@ -55,15 +55,48 @@ def from_database(
     *,
     include: Sequence[str] | None = None,
     exclude: Sequence[str] = DEFAULT_EXCLUDE,
+    connect_timeout: float | None = session.DEFAULT_CONNECT_TIMEOUT,
+    statement_timeout: float | None = session.DEFAULT_STATEMENT_TIMEOUT,
 ) -> SchemaSpec:
     """The spec of the tables a live database has.
 
     ``bind`` is a URL (string or ``URL``), an ``Engine`` or a ``Connection``. ``schema`` picks a
     non-default schema. ``include``/``exclude`` are glob patterns on table names, applied before
     reflection so unwanted tables are never queried; ``alembic_version`` is excluded by default.
+
+    Reflection runs in a read-only transaction on one consistent snapshot where the database
+    offers them (a ``Connection`` handed in is used as it is). ``connect_timeout`` (URLs only)
+    and ``statement_timeout`` are in seconds; ``None`` waits forever.
     """
-    with _connection(bind) as connection:
-        inspector = inspect(connection)
+    try:
+        with _connection(bind, connect_timeout, statement_timeout) as connection:
+            spec = _read(connection, schema, include, exclude)
+    except sa_exc.DBAPIError as error:
+        url = _bind_url(bind)
+        failure = DatabaseConnectionError(
+            f"reading the schema of {describe_url(url)} failed: {scrub(_first_line(error), url)}"
+        )
+    else:
+        return normalize(spec)
+    # Raised outside the except block so the driver's exception is not chained as __context__:
+    # it is the one place a URL or a password could still hide.
+    raise failure
+
+
+def _read(
+    connection: Connection,
+    schema: str | None,
+    include: Sequence[str] | None,
+    exclude: Sequence[str],
+) -> SchemaSpec:
+    """Reflect, again if the catalog changed meanwhile (see session.fingerprint)."""
+    for _attempt in range(session.ATTEMPTS):
+        before = session.fingerprint(connection, schema)
+        inspector = inspect(connection)  # a new one each time: it caches what it read
+        if schema is not None and schema not in inspector.get_schema_names():
+            # PostgreSQL would answer an empty spec: every table "missing", wrongly.
+            where = describe_url(connection.engine.url)
+            raise SourceError(f"{where} has no schema {schema!r}")
         names = [
             name
             for name in inspector.get_table_names(schema=schema)
@@ -75,7 +108,15 @@ def from_database(
             # are noise to a schemaspec user.
             warnings.simplefilter("ignore", sa_exc.SAWarning)
             spec = _reflect(connection, inspector, names, schema)
-    return normalize(spec)
+        if session.fingerprint(connection, schema) == before:
+            return spec
+    raise DatabaseConnectionError(session.KEPT_CHANGING)
+
+
+def _bind_url(bind: str | URL | Engine | Connection) -> URL:
+    if isinstance(bind, Engine | Connection):
+        return bind.engine.url
+    return make_url(bind)
 
 
 def _wanted(name: str, include: Sequence[str] | None, exclude: Sequence[str]) -> bool:
@@ -85,38 +126,69 @@ def _wanted(name: str, include: Sequence[str] | None, exclude: Sequence[str]) ->
 
 
 @contextmanager
-def _connection(bind: str | URL | Engine | Connection) -> Iterator[Connection]:
+def _connection(
+    bind: str | URL | Engine | Connection,
+    connect_timeout: float | None = session.DEFAULT_CONNECT_TIMEOUT,
+    statement_timeout: float | None = session.DEFAULT_STATEMENT_TIMEOUT,
+) -> Iterator[Connection]:
     if isinstance(bind, Connection):
         yield bind
         return
-    engine = bind if isinstance(bind, Engine) else _engine(bind)
+    engine = bind if isinstance(bind, Engine) else _engine(bind, connect_timeout)
+    failure: DatabaseConnectionError | None
     try:
         try:
             connection = engine.connect()
         except sa_exc.DBAPIError as error:
             cause = scrub(_first_line(error), engine.url)
-            raise DatabaseConnectionError(
+            failure = DatabaseConnectionError(
                 f"cannot connect to {describe_url(engine.url)}: {cause}"
-            ) from None
+            )
+        except (TypeError, ValueError, AttributeError, KeyError) as error:
+            # Not a DB-API error: the driver choked on an option from the URL's query
+            # (PyMySQL: TypeError for an unknown keyword, AttributeError for an unknown charset).
+            cause = scrub(f"{type(error).__name__}: {_first_line(error)}", engine.url)
+            failure = DatabaseConnectionError(
+                f"cannot connect to {describe_url(engine.url)}: the driver rejected the URL's "
+                f"connection options ({cause})"
+            )
+        else:
+            failure = None
+        if failure is not None:
+            raise failure  # outside the except block: no driver exception chained
         with connection:
-            # Reflection reads only; whatever a driver or dialect may have started is undone.
+            # Read-only, one snapshot, bounded statements; rolled back whatever happens.
+            session.begin(connection, statement_timeout)
             try:
                 yield connection
             finally:
-                connection.rollback()
+                session.end(connection)
     finally:
         if engine is not bind:
             engine.dispose()
 
 
-def _engine(url: str | URL) -> Engine:
+def _engine(url: str | URL, connect_timeout: float | None) -> Engine:
     try:
         parsed = make_url(url)
     except sa_exc.ArgumentError as error:
         raise SourceError(f"not a database URL: {scrub(str(error), None)}") from None
+    except ValueError:
+        # SQLAlchemy's own int() of the port. Its message quotes the text after the last ':',
+        # which is part of the password when the password holds a raw '@' or ':'.
+        raise SourceError(
+            "not a database URL: its port is not a number (or its user name or password holds a "
+            "raw '@', '/' or ':': percent-encode them as %40, %2F and %3A)"
+        ) from None
+    if unescaped_userinfo(parsed):
+        raise SourceError(
+            "the database URL has an '@' after its password, so part of the password would be "
+            "read as the host or database name: percent-encode '@' as %40 and '/' as %2F in "
+            "the user name and password"
+        )
     _require_sqlite_file(parsed)
     try:
-        return create_engine(parsed, connect_args=_connect_args(parsed))
+        return create_engine(parsed, connect_args=session.connect_args(parsed, connect_timeout))
     except sa_exc.NoSuchModuleError:
         raise SourceError(f"no SQLAlchemy dialect for {parsed.drivername!r}") from None
     except ImportError as error:
@@ -136,16 +208,6 @@ def _require_sqlite_file(url: URL) -> None:
         return
     if not Path(database).is_file():
         raise DatabaseConnectionError(f"no SQLite database file at {database!r}")
-
-
-def _connect_args(url: URL) -> dict[str, Any]:
-    # A hung server should fail a CI job quickly, not after the driver's default minutes.
-    backend = url.get_backend_name()
-    if backend == "postgresql":
-        return {"connect_timeout": 10}
-    if backend in ("mysql", "mariadb"):
-        return {"connect_timeout": 10}
-    return {}
 
 
 def _first_line(error: BaseException) -> str:
@@ -168,6 +230,8 @@ def _reflect(
         _add_sqlite_actions(inspector, foreign_keys)
     indexes = inspector.get_multi_indexes(**kwargs)
     uniques = _optional(inspector.get_multi_unique_constraints, kwargs)
+    if dialect == "sqlite":
+        quoted_names.add_lost_sqlite_uniques(inspector, schema, names, uniques)
     checks = _optional(inspector.get_multi_check_constraints, kwargs)
     comments = _optional(inspector.get_multi_table_comment, kwargs)
     catalog.supplement(connection, schema, catalog.Reflected(columns, indexes, checks))
@@ -194,7 +258,8 @@ def _reflect(
             },
             comment=(comments.get(key) or {}).get("text"),
         )
-    return SchemaSpec(dialect=dialect, tables=tables, enums=_enums(inspector, schema, columns))
+    spec = SchemaSpec(dialect=dialect, tables=tables, enums=_enums(inspector, schema, columns))
+    return quoted_names.unescape(spec)
 
 
 def _optional(method: Any, kwargs: dict[str, Any]) -> dict[Any, Any]:

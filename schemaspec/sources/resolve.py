@@ -13,6 +13,7 @@ from typing import Literal
 from schemaspec.errors import SourceError
 from schemaspec.redact import mask_url
 from schemaspec.snapshot import SUFFIXES
+from schemaspec.sources.session import DEFAULT_CONNECT_TIMEOUT, DEFAULT_STATEMENT_TIMEOUT
 from schemaspec.spec import SchemaSpec
 
 SourceKind = Literal["models", "database", "snapshot", "alembic"]
@@ -48,9 +49,15 @@ def parse_source(text: str) -> Source:
 
 
 def load_source(
-    source: Source | str, *, dialect: str | None = None, schema: str | None = None
+    source: Source | str,
+    *,
+    dialect: str | None = None,
+    schema: str | None = None,
+    connect_timeout: float | None = DEFAULT_CONNECT_TIMEOUT,
+    statement_timeout: float | None = DEFAULT_STATEMENT_TIMEOUT,
 ) -> SchemaSpec:
-    """The spec of ``source``. ``dialect`` applies to models, ``schema`` to models and databases."""
+    """The spec of ``source``. ``dialect`` applies to models, ``schema`` to models and databases,
+    the timeouts (seconds, ``None`` for none) to databases."""
     if isinstance(source, str):
         source = parse_source(source)
     if source.kind == "models":
@@ -60,7 +67,12 @@ def load_source(
     if source.kind == "database":
         from schemaspec.sources.database import from_database
 
-        return from_database(source.text, schema=schema)
+        return from_database(
+            source.text,
+            schema=schema,
+            connect_timeout=connect_timeout,
+            statement_timeout=statement_timeout,
+        )
     if source.kind == "snapshot":
         from schemaspec.snapshot import load
 
