@@ -177,7 +177,11 @@ def test_diff_both_ways_mirror_each_other(pair: tuple[SchemaSpec, SchemaSpec]) -
     a, b = pair
     forward, backward = diff(a, b), diff(b, a)
     assert sorted(map(repr, map(mirrored, forward.changes))) == sorted(map(repr, backward.changes))
-    assert bool(forward) == bool(backward) == (a != b)
+    assert bool(forward) == bool(backward)
+    # Not "== (a != b)": a constraint name only one side has is not a difference, by design
+    # (databases invent names for unnamed constraints).
+    if a == b:
+        assert not forward
 
 
 @st.composite
