@@ -108,7 +108,7 @@ def diff(
             changes.append(Change(kind="unexpected", object="table", path=name, actual=have))
         elif have is None:
             changes.append(Change(kind="missing", object="table", path=name, expected=want))
-        elif want != have:
+        elif not _same_table(want, have):
             changes.extend(_table_changes(name, want, have))
     changes.extend(_enum_changes(left, right))
     changes.sort(key=lambda change: (change.path, change.object, change.kind))
@@ -151,6 +151,31 @@ _DEEPER: dict[str, Any] = (
     if "threshold_to_diff_deeper" in inspect.signature(DeepDiff.__init__).parameters
     else {}
 )
+
+
+def _same_table(want: TableSpec, have: TableSpec) -> bool:
+    """Whether two tables are equal once one-sided constraint names are ignored.
+
+    A cheap pre-filter for DeepDiff: models usually leave foreign keys unnamed and the database
+    names them, so plain equality alone would send almost every table to DeepDiff.
+    """
+    if want == have:
+        return True
+    for field in TableSpec.model_fields:
+        ours, theirs = getattr(want, field), getattr(have, field)
+        if ours == theirs:
+            continue
+        if field not in _NAMED_BY_DATABASE or ours.keys() != theirs.keys():
+            return False
+        for key, constraint in ours.items():
+            other = theirs[key]
+            if constraint == other:
+                continue
+            if (constraint.name is None) == (other.name is None):
+                return False
+            if {**constraint.__dict__, "name": None} != {**other.__dict__, "name": None}:
+                return False
+    return True
 
 
 def _table_changes(table: str, want: TableSpec, have: TableSpec) -> list[Change]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 from schemaspec.sqlexpr import minimal_parentheses
 
@@ -57,6 +58,7 @@ def _balanced(text: str) -> bool:
     return depth == 0
 
 
+@lru_cache(maxsize=4096)
 def canonical_expression(text: str | None) -> str | None:
     """Canonical text of a SQL expression (check, computed column, index expression, predicate)."""
     if text is None:
@@ -85,6 +87,7 @@ def canonical_expression(text: str | None) -> str | None:
     return text
 
 
+@lru_cache(maxsize=4096)
 def canonical_default(text: str | None, type_: str) -> str | None:
     """Canonical text of a server default for a column of canonical type ``type_``."""
     if text is None:

@@ -11,11 +11,30 @@ idempotent: normalising a normalised spec changes nothing.
 from __future__ import annotations
 
 import re
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
 
 from schemaspec.spec import ColumnSpec, EnumSpec, IndexSpec, SchemaSpec, TableSpec, UniqueSpec
 from schemaspec.sqltext import canonical_default, canonical_expression
 
 _NAMED_ENUM = re.compile(r"^enum\((\w+)\)$")
+_PLAIN_NAME = re.compile(r"\w+")
+
+_Model = TypeVar("_Model", bound=BaseModel)
+
+
+def replace(model: _Model, **changes: Any) -> _Model:
+    """``model.model_copy(update=changes)``, or ``model`` itself when nothing would change.
+
+    Normalising mostly finds values already in normal form (always, the second time), so not
+    copying then keeps a 10,000-column schema from being copied object by object for nothing.
+    """
+    current = model.__dict__
+    for field, value in changes.items():
+        if current[field] is not value and current[field] != value:
+            return model.model_copy(update=changes)
+    return model
 
 
 class DialectRules:
@@ -40,42 +59,36 @@ class DialectRules:
         columns = {name: self.column(column, enums) for name, column in table.columns.items()}
         # Primary key columns are NOT NULL by definition (SQLite reflects them as nullable).
         columns = {
-            name: column.model_copy(update={"nullable": False})
-            if name in table.primary_key
-            else column
+            name: replace(column, nullable=False) if name in table.primary_key else column
             for name, column in columns.items()
         }
         columns = self.autoincrement(columns, table.primary_key)
         indexes = {
-            name: index.model_copy(
-                update={
-                    # A column's name is kept as it is, even "with space" or "it's": only
-                    # what names no column is an expression to canonicalise.
-                    "columns": tuple(
-                        element if element in table.columns else self.index_element(element)
-                        for element in index.columns
-                    ),
-                    "where": self.expression(index.where),
-                }
+            name: replace(
+                index,
+                # A column's name is kept as it is, even "with space" or "it's": only
+                # what names no column is an expression to canonicalise.
+                columns=tuple(
+                    element if element in table.columns else self.index_element(element)
+                    for element in index.columns
+                ),
+                where=self.expression(index.where),
             )
             for name, index in table.indexes.items()
         }
         checks = {
-            key: check.model_copy(update={"sqltext": self.expression(check.sqltext) or ""})
+            key: replace(check, sqltext=self.expression(check.sqltext) or "")
             for key, check in table.checks.items()
             if self.keeps_check(check.emulates)
         }
         if self.emulation_checks is not None:
-            checks = {
-                key: check.model_copy(update={"emulates": None}) for key, check in checks.items()
-            }
-        return table.model_copy(
-            update={
-                "columns": columns,
-                "indexes": indexes,
-                "checks": checks,
-                "comment": table.comment if self.supports_comments else None,
-            }
+            checks = {key: replace(check, emulates=None) for key, check in checks.items()}
+        return replace(
+            table,
+            columns=columns,
+            indexes=indexes,
+            checks=checks,
+            comment=table.comment if self.supports_comments else None,
         )
 
     def keeps_check(self, emulates: str | None) -> bool:
@@ -90,15 +103,14 @@ class DialectRules:
         if column.autoincrement and default is not None and default.startswith("nextval("):
             # PostgreSQL SERIAL: the sequence default is how autoincrement is implemented.
             default = None
-        return column.model_copy(
-            update={
-                "type": type_,
-                "default": default,
-                "computed": self.expression(column.computed),
-                "comment": column.comment if self.supports_comments else None,
-                # A dialect's rules have picked its variant; the neutral rules keep them all.
-                "variants": column.variants if self.name is None else {},
-            }
+        return replace(
+            column,
+            type=type_,
+            default=default,
+            computed=self.expression(column.computed),
+            comment=column.comment if self.supports_comments else None,
+            # A dialect's rules have picked its variant; the neutral rules keep them all.
+            variants=column.variants if self.name is None else {},
         )
 
     def expression(self, text: str | None) -> str | None:
@@ -141,7 +153,7 @@ class DialectRules:
 
     def index_element(self, element: str) -> str:
         # Plain column names stay as they are (case included); expressions are canonicalised.
-        if re.fullmatch(r"\w+", element):
+        if _PLAIN_NAME.fullmatch(element):
             return element
         # ASC is every database's default order.
         element = re.sub(r"\s+asc$", "", element, flags=re.IGNORECASE)
@@ -214,4 +226,4 @@ def _unique_indexes_as_constraints(table: TableSpec) -> TableSpec:
             unique[",".join(index.columns)] = UniqueSpec(columns=index.columns, name=name)
         else:
             indexes[name] = index
-    return table.model_copy(update={"unique": unique, "indexes": indexes})
+    return replace(table, unique=unique, indexes=indexes)

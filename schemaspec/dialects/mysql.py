@@ -52,7 +52,7 @@ class MySQLRules(dialects.DialectRules):
             for name, index in table.indexes.items()
             if index.unique or (name, index.columns) not in fk_indexes
         }
-        return table.model_copy(update={"indexes": indexes})
+        return dialects.replace(table, indexes=indexes)
 
 
 dialects.registry.register(MySQLRules())

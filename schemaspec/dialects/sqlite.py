@@ -45,9 +45,7 @@ class SQLiteRules(dialects.DialectRules):
         # can, and reflection does not report it, so both sides are derived from the key alone.
         rowid = primary_key[0] if len(primary_key) == 1 else None
         return {
-            name: column.model_copy(
-                update={"autoincrement": name == rowid and column.type == "integer"}
-            )
+            name: dialects.replace(column, autoincrement=name == rowid and column.type == "integer")
             for name, column in columns.items()
         }
 

@@ -1,0 +1,1 @@
+"""The performance benchmark (``python -m tests.bench``); not part of the pass/fail suite."""
