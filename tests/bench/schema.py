@@ -59,7 +59,9 @@ def build_metadata(tables: int, shape: Shape = "tree") -> MetaData:
             Column("ratio", Float),
             Column("is_active", Boolean, nullable=False, server_default=text("true")),
             Column("notes", Text),
-            Column("created_at", DateTime, nullable=False, server_default=text("CURRENT_TIMESTAMP")),
+            Column(
+                "created_at", DateTime, nullable=False, server_default=text("CURRENT_TIMESTAMP")
+            ),
             Column("updated_at", DateTime),
             UniqueConstraint("code", name=f"uq_{name}_code"),
             Index(f"ix_{name}_parent_id", "parent_id"),

@@ -1,0 +1,499 @@
+"""The benchmark: schemaspec against Alembic and against the reflection floor.
+
+Run from the repository root (not part of ``python -m pytest``)::
+
+    python -m tests.bench                      # everything: 300/1,000/3,000 tables, 3 databases
+    python -m tests.bench --sizes 300 --databases sqlite --no-chain --no-write   # a quick look
+
+For each database and size it creates the synthetic schema of :mod:`tests.bench.schema` in a
+scratch database and times, in the same run: ``from_models``, ``from_database``, ``diff``, the
+whole models-against-database comparison (``diff(from_models(md), from_database(url))``, what
+``schemaspec diff pkg:Base URL`` does), Alembic's ``compare_metadata`` on the same metadata and
+database, and the raw bulk inspector calls alone (the floor while reflecting through
+SQLAlchemy). Each figure is the best of ``--repeat`` runs, because the fastest run is the one
+least disturbed by the rest of the machine. Peak memory is measured separately with
+``tracemalloc`` (which slows what it watches). It prints a table and writes
+``docs/performance.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import os
+import platform
+import sys
+import time
+import tracemalloc
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+import alembic
+import pydantic
+import sqlalchemy
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import MetaData, create_engine, inspect
+from sqlalchemy.pool import NullPool
+
+import schemaspec
+from schemaspec.scratch import scratch_database, scratch_sqlite, server_url_from_env
+from schemaspec.spec import SchemaSpec
+from tests.bench.schema import Shape, build_metadata, table_name
+
+DATABASES = ("sqlite", "postgresql", "mysql")
+REPORT = Path(__file__).resolve().parents[2] / "docs" / "performance.md"
+#: Stop repeating a measurement once it has taken this long in total (Alembic at 3,000 tables
+#: takes about 20 s a run; one run of that is enough to compare against).
+REPEAT_BUDGET_SECONDS = 20.0
+
+_T = TypeVar("_T")
+
+
+@dataclass
+class Row:
+    """The figures for one database and one schema size."""
+
+    database: str
+    tables: int
+    shape: Shape = "tree"
+    seconds: dict[str, float] = field(default_factory=dict)
+    peak_mib: dict[str, float] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Results:
+    rows: list[Row] = field(default_factory=list)
+    chain: list[Row] = field(default_factory=list)
+    spec_diff: dict[str, float] = field(default_factory=dict)
+    started: str = ""
+    elapsed: float = 0.0
+    command: str = ""
+
+
+def best_of(repeat: int, function: Callable[[], _T]) -> tuple[float, _T]:
+    """The fastest of up to ``repeat`` runs, and the last result."""
+    best = float("inf")
+    spent = 0.0
+    result: Any = None
+    for _ in range(repeat):
+        gc.collect()
+        start = time.perf_counter()
+        result = function()
+        elapsed = time.perf_counter() - start
+        best = min(best, elapsed)
+        spent += elapsed
+        if spent > REPEAT_BUDGET_SECONDS:
+            break
+    return best, result
+
+
+def peak_mib(function: Callable[[], object]) -> float:
+    """Peak Python memory allocated while ``function`` runs, in MiB."""
+    gc.collect()
+    tracemalloc.start()
+    try:
+        function()
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    return peak / 2**20
+
+
+@contextmanager
+def scratch(kind: str) -> Iterator[str]:
+    if kind == "sqlite":
+        with scratch_sqlite() as url:
+            yield url
+    else:
+        with scratch_database(server_url_from_env(kind)) as url:
+            yield url
+
+
+def create_schema(url: str, metadata: MetaData) -> float:
+    """Create the schema; one transaction where the database allows it (DDL is slow otherwise)."""
+    engine = create_engine(url, poolclass=NullPool)
+    start = time.perf_counter()
+    try:
+        with engine.begin() as connection:
+            metadata.create_all(connection, checkfirst=False)
+    finally:
+        engine.dispose()
+    return time.perf_counter() - start
+
+
+def raw_inspector(url: str) -> int:
+    """The bulk inspector calls alone: what any tool reflecting through SQLAlchemy must pay.
+
+    The same calls ``from_database`` makes, on a fresh engine (connecting is part of the floor,
+    as it is part of every comparison).
+    """
+    engine = create_engine(url, poolclass=NullPool)
+    try:
+        with engine.connect() as connection:
+            inspector = inspect(connection)
+            names = inspector.get_table_names()
+            kwargs: dict[str, Any] = {"filter_names": names}
+            columns = inspector.get_multi_columns(**kwargs)
+            inspector.get_multi_pk_constraint(**kwargs)
+            inspector.get_multi_foreign_keys(**kwargs)
+            inspector.get_multi_indexes(**kwargs)
+            for optional in (
+                inspector.get_multi_unique_constraints,
+                inspector.get_multi_check_constraints,
+                inspector.get_multi_table_comment,
+            ):
+                with suppress(NotImplementedError):
+                    optional(**kwargs)
+            get_enums = getattr(inspector, "get_enums", None)
+            if get_enums is not None:
+                get_enums()
+            return len(columns)
+    finally:
+        engine.dispose()
+
+
+def alembic_compare(url: str, metadata: MetaData) -> list[Any]:
+    engine = create_engine(url, poolclass=NullPool)
+    try:
+        with engine.connect() as connection:
+            context = MigrationContext.configure(connection)
+            return list(compare_metadata(context, metadata))
+    finally:
+        engine.dispose()
+
+
+def whole(url: str, metadata: MetaData) -> schemaspec.SchemaDiff:
+    return schemaspec.diff(schemaspec.from_models(metadata), schemaspec.from_database(url))
+
+
+def measure(kind: str, tables: int, repeat: int, *, with_alembic: bool, with_memory: bool) -> Row:
+    row = Row(kind, tables)
+    metadata = build_metadata(tables)
+    with scratch(kind) as url:
+        row.seconds["create"] = create_schema(url, metadata)
+        row.seconds["raw"], reflected = best_of(repeat, lambda: raw_inspector(url))
+        if reflected != tables:
+            raise AssertionError(f"{kind}: the inspector found {reflected} tables, not {tables}")
+        row.seconds["models"], expected = best_of(repeat, lambda: schemaspec.from_models(metadata))
+        row.seconds["database"], actual = best_of(repeat, lambda: schemaspec.from_database(url))
+        row.seconds["diff"], result = best_of(repeat, lambda: schemaspec.diff(expected, actual))
+        row.seconds["whole"], result = best_of(repeat, lambda: whole(url, metadata))
+        if result:
+            # The comparison must be of equal schemas, or it measures reporting, not comparing.
+            raise AssertionError(f"{kind}: models and database differ:\n{list(result)[:5]}")
+        if with_alembic:
+            row.seconds["alembic"], found = best_of(repeat, lambda: alembic_compare(url, metadata))
+            if found:
+                row.notes.append(f"Alembic reported {len(found)} differences")
+        if with_memory:
+            row.peak_mib["whole"] = peak_mib(lambda: whole(url, metadata))
+            if with_alembic:
+                row.peak_mib["alembic"] = peak_mib(lambda: alembic_compare(url, metadata))
+    return row
+
+
+def measure_chain(kind: str, tables: int, *, with_alembic: bool) -> Row:
+    """A foreign-key chain: table n refers to table n-1. Reflection must not recurse on it."""
+    row = Row(kind, tables, shape="chain")
+    metadata = build_metadata(tables, shape="chain")
+    with scratch(kind) as url:
+        row.seconds["create"] = create_schema(url, metadata)
+        start = time.perf_counter()
+        actual = schemaspec.from_database(url)
+        row.seconds["database"] = time.perf_counter() - start
+        if len(actual.tables) != tables:
+            raise AssertionError(f"{kind}: reflected {len(actual.tables)} tables, not {tables}")
+        start = time.perf_counter()
+        result = whole(url, metadata)
+        row.seconds["whole"] = time.perf_counter() - start
+        if result:
+            raise AssertionError(f"{kind}: models and database differ:\n{list(result)[:5]}")
+        if with_alembic:
+            start = time.perf_counter()
+            try:
+                alembic_compare(url, metadata)
+            except RecursionError:
+                row.notes.append("Alembic compare_metadata: RecursionError")
+            else:
+                row.seconds["alembic"] = time.perf_counter() - start
+    return row
+
+
+def measure_spec_diff(tables: int, repeat: int) -> dict[str, float]:
+    """Spec against spec, no database: ``tables`` tables of which one column differs."""
+    expected = schemaspec.from_models(build_metadata(tables), dialect="postgresql")
+    victim = table_name(tables // 2)
+    table = expected.tables[victim]
+    changed_column = table.columns["notes"].model_copy(update={"type": "varchar(500)"})
+    changed_table = table.model_copy(update={"columns": {**table.columns, "notes": changed_column}})
+    actual = expected.model_copy(update={"tables": {**expected.tables, victim: changed_table}})
+    # The same tables as separate objects, as two independently loaded specs would be.
+    actual = SchemaSpec.model_validate(actual.model_dump())
+    seconds, result = best_of(repeat, lambda: schemaspec.diff(expected, actual))
+    if len(result.changes) != 1 or result.changes[0].path != f"{victim}.notes":
+        raise AssertionError(f"expected one change on {victim}.notes, got {list(result)}")
+    return {"tables": float(tables), "seconds": seconds}
+
+
+def ratio(numerator: float | None, denominator: float | None) -> str:
+    if numerator is None or denominator is None or denominator == 0:
+        return "-"
+    return f"{numerator / denominator:.2f}x"
+
+
+def seconds(value: float | None) -> str:
+    return "-" if value is None else f"{value:.3f}"
+
+
+def table_lines(results: Results) -> list[str]:
+    header = (
+        "| database | tables | raw inspector | from_models | from_database | diff | whole "
+        "| Alembic | whole/Alembic | whole/raw | peak MiB whole | peak MiB Alembic |"
+    )
+    lines = [header, _separator(header)]
+    for row in results.rows:
+        s, m = row.seconds, row.peak_mib
+        lines.append(
+            f"| {row.database} | {row.tables:,} | {seconds(s.get('raw'))} "
+            f"| {seconds(s.get('models'))} | {seconds(s.get('database'))} "
+            f"| {seconds(s.get('diff'))} | {seconds(s.get('whole'))} "
+            f"| {seconds(s.get('alembic'))} | {ratio(s.get('whole'), s.get('alembic'))} "
+            f"| {ratio(s.get('whole'), s.get('raw'))} "
+            f"| {_mib(m.get('whole'))} | {_mib(m.get('alembic'))} |"
+        )
+    return lines
+
+
+def _separator(header: str) -> str:
+    return "|" + "---|" * (header.count("|") - 1)
+
+
+def _mib(value: float | None) -> str:
+    return "-" if value is None else f"{value:.0f}"
+
+
+def growth_lines(results: Results) -> list[str]:
+    lines = []
+    for database in dict.fromkeys(row.database for row in results.rows):
+        rows = sorted(
+            (row for row in results.rows if row.database == database), key=lambda r: r.tables
+        )
+        if len(rows) < 2:
+            continue
+        small, large = rows[0], rows[-1]
+        factor = large.tables / small.tables
+        parts = [
+            f"{name} {ratio(large.seconds.get(name), small.seconds.get(name))}"
+            for name in ("whole", "raw", "alembic")
+            if name in large.seconds
+        ]
+        lines.append(
+            f"- {database}, {large.tables:,} tables against {small.tables:,} "
+            f"({factor:.0f}x the tables): " + ", ".join(parts)
+        )
+    return lines
+
+
+def chain_lines(results: Results) -> list[str]:
+    lines = []
+    for row in results.chain:
+        s = row.seconds
+        text = (
+            f"- {row.database}, {row.tables:,}-table foreign-key chain: from_database "
+            f"{seconds(s.get('database'))} s, whole comparison {seconds(s.get('whole'))} s "
+            "(no error, no difference)"
+        )
+        if "alembic" in s:
+            text += f"; Alembic {seconds(s['alembic'])} s"
+        lines.extend([text + "".join(f"; {note}" for note in row.notes)])
+    return lines
+
+
+def targets(results: Results) -> list[str]:
+    """The issue's targets, each with the figure reached and whether it is met."""
+    lines = []
+    pg = {row.tables: row for row in results.rows if row.database == "postgresql"}
+    if 1000 in pg:
+        s = pg[1000].seconds
+        if "alembic" in s:
+            value = s["whole"] / s["alembic"]
+            lines.append(
+                _target("whole comparison <= 0.25x Alembic (PostgreSQL, 1,000)", value, 0.25)
+            )
+        value = s["whole"] / s["raw"]
+        lines.append(
+            _target("whole comparison <= 1.3x raw inspector (PostgreSQL, 1,000)", value, 1.3)
+        )
+    if results.spec_diff:
+        lines.append(
+            _target(
+                f"spec diff of {results.spec_diff['tables']:,.0f} tables, one difference < 0.3 s",
+                results.spec_diff["seconds"],
+                0.3,
+                unit=" s",
+            )
+        )
+    for database in dict.fromkeys(row.database for row in results.rows):
+        by_size = {row.tables: row for row in results.rows if row.database == database}
+        if 300 in by_size and 3000 in by_size:
+            value = by_size[3000].seconds["whole"] / by_size[300].seconds["whole"]
+            lines.append(_target(f"3,000 tables <= 11x 300 tables ({database})", value, 11.0))
+    for row in results.chain:
+        lines.append(f"- [x] {row.tables:,}-table foreign-key chain reflects ({row.database})")
+    return lines
+
+
+def _target(text: str, value: float, limit: float, unit: str = "x") -> str:
+    mark = "x" if value <= limit else " "
+    verdict = "met" if value <= limit else "MISSED"
+    return f"- [{mark}] {text}: {value:.3f}{unit} ({verdict})"
+
+
+def machine_lines() -> list[str]:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    memory = ""
+    try:
+        total_kib = int(Path("/proc/meminfo").read_text().split()[1])
+        memory = f", {total_kib / 2**20:.0f} GiB RAM"
+    except (OSError, ValueError, IndexError):
+        pass
+    return [
+        f"- {os.cpu_count()} cores ({cpu}){memory}, {platform.system()} {platform.release()}",
+        f"- Python {platform.python_version()}, SQLAlchemy {sqlalchemy.__version__}, "
+        f"Alembic {alembic.__version__}, Pydantic {pydantic.VERSION}",
+        "- PostgreSQL 15 and MariaDB 10.11 on loopback (same machine), SQLite file in a temp dir",
+    ]
+
+
+def render(results: Results) -> str:
+    lines = [
+        "# Performance",
+        "",
+        "Measured by the benchmark in `tests/bench/` (not part of the pass/fail suite). "
+        "Reproduce with:",
+        "",
+        "```sh",
+        "python -m tests.bench",
+        "```",
+        "",
+        "(`python -m tests.bench --help` for the flags; `--sizes 300 --databases sqlite "
+        "--no-chain --no-write` is a quick look.)",
+        "",
+        "The schema: N tables of 12 columns, 2 indexes, a unique constraint and a foreign key "
+        "each (`tests/bench/schema.py`). *raw inspector* is SQLAlchemy's bulk "
+        "`Inspector.get_multi_*` calls alone on a fresh connection, the floor for any tool that "
+        "reflects through SQLAlchemy. *whole* is `diff(from_models(md), from_database(url))`, "
+        "what `schemaspec diff pkg:Base URL` does. *Alembic* is `compare_metadata` on the same "
+        "metadata and database. Times are seconds, the best of several runs; peak memory is the "
+        "peak of Python allocations (`tracemalloc`) during one run.",
+        "",
+        f"Run: {results.started}, {results.elapsed:.0f} s in all, `{results.command}`.",
+        "",
+        "## Machine",
+        "",
+        *machine_lines(),
+        "",
+        "## Results",
+        "",
+        *table_lines(results),
+        "",
+        "## Growth",
+        "",
+        *(growth_lines(results) or ["- (one size only in this run)"]),
+        "",
+        "## Long foreign-key chains",
+        "",
+        *(chain_lines(results) or ["- (not run)"]),
+        "",
+        "## Targets",
+        "",
+        *targets(results),
+        "",
+    ]
+    notes = [
+        f"- {row.database} {row.tables:,}: {note}" for row in results.rows for note in row.notes
+    ]
+    if notes:
+        lines.extend(["## Notes", "", *notes, ""])
+    return "\n".join(lines)
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m tests.bench", description=__doc__.split("\n")[0]
+    )
+    parser.add_argument(
+        "--sizes", default="300,1000,3000", help="table counts (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--databases", default=",".join(DATABASES), help="databases (default: %(default)s)"
+    )
+    parser.add_argument("--repeat", type=int, default=3, help="runs per figure; the best counts")
+    parser.add_argument("--chain", type=int, default=3000, help="tables in the foreign-key chain")
+    parser.add_argument("--no-chain", action="store_true", help="skip the foreign-key chain")
+    parser.add_argument(
+        "--spec-diff", type=int, default=10000, help="tables in the spec-against-spec diff"
+    )
+    parser.add_argument("--no-alembic", action="store_true", help="skip Alembic")
+    parser.add_argument("--no-memory", action="store_true", help="skip peak memory")
+    parser.add_argument(
+        "--output", type=Path, default=REPORT, help="report file (default: docs/performance.md)"
+    )
+    parser.add_argument("--no-write", action="store_true", help="print only, write no report")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    sizes = [int(size.replace("_", "")) for size in args.sizes.split(",") if size]
+    databases = [name.strip() for name in args.databases.split(",") if name.strip()]
+    unknown = set(databases) - set(DATABASES)
+    if unknown:
+        print(f"unknown databases: {', '.join(sorted(unknown))}", file=sys.stderr)
+        return 2
+    results = Results(
+        started=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        command="python -m tests.bench " + " ".join(sys.argv[1:] if argv is None else argv),
+    )
+    started = time.perf_counter()
+    if args.spec_diff:
+        results.spec_diff = measure_spec_diff(args.spec_diff, args.repeat)
+        print(
+            f"spec diff, {args.spec_diff} tables: {results.spec_diff['seconds']:.3f} s", flush=True
+        )
+    for database in databases:
+        for size in sizes:
+            row = measure(
+                database,
+                size,
+                args.repeat,
+                with_alembic=not args.no_alembic,
+                with_memory=not args.no_memory,
+            )
+            results.rows.append(row)
+            print(table_lines(Results(rows=[row]))[-1], flush=True)
+        if not args.no_chain:
+            chain = measure_chain(database, args.chain, with_alembic=not args.no_alembic)
+            results.chain.append(chain)
+            print(chain_lines(Results(chain=[chain]))[-1], flush=True)
+    results.elapsed = time.perf_counter() - started
+    text = render(results)
+    print()
+    print(text)
+    if not args.no_write:
+        args.output.write_text(text)
+        print(f"wrote {args.output}")
+    return 0
