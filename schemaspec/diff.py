@@ -18,6 +18,7 @@ from deepdiff import DeepDiff
 from pydantic import BaseModel, ConfigDict
 
 from schemaspec.dialects import common_ground, normalize
+from schemaspec.gcpause import paused_gc
 from schemaspec.ignore import IgnoreRule, RuleLike, apply_rules, as_rules
 from schemaspec.spec import SchemaSpec, TableSpec
 
@@ -92,6 +93,7 @@ class SchemaDiff(BaseModel):
         return iter(self.changes)
 
 
+@paused_gc()
 def diff(
     expected: SchemaSpec, actual: SchemaSpec, *, ignore: Iterable[RuleLike] = ()
 ) -> SchemaDiff:

@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
+from schemaspec.interning import ColumnKey, column_key, shared_column
 from schemaspec.spec import ColumnSpec, EnumSpec, IndexSpec, SchemaSpec, TableSpec, UniqueSpec
 from schemaspec.sqltext import canonical_default, canonical_expression
 
@@ -22,6 +23,9 @@ _NAMED_ENUM = re.compile(r"^enum\((\w+)\)$")
 _PLAIN_NAME = re.compile(r"\w+")
 
 _Model = TypeVar("_Model", bound=BaseModel)
+
+_COLUMN_CACHE_SIZE = 65536
+_column_cache: dict[tuple[DialectRules, ColumnKey], ColumnSpec] = {}
 
 
 def replace(model: _Model, **changes: Any) -> _Model:
@@ -56,7 +60,9 @@ class DialectRules:
         return SchemaSpec(dialect=self.name or spec.dialect, tables=tables, enums=enums)
 
     def table(self, table: TableSpec, enums: dict[str, EnumSpec]) -> TableSpec:
-        columns = {name: self.column(column, enums) for name, column in table.columns.items()}
+        columns = {
+            name: self.cached_column(column, enums) for name, column in table.columns.items()
+        }
         # Primary key columns are NOT NULL by definition (SQLite reflects them as nullable).
         columns = {
             name: replace(column, nullable=False) if name in table.primary_key else column
@@ -95,6 +101,28 @@ class DialectRules:
         return (
             emulates is None or self.emulation_checks is None or emulates in self.emulation_checks
         )
+
+    def cached_column(self, column: ColumnSpec, enums: dict[str, EnumSpec]) -> ColumnSpec:
+        """``self.column(column, enums)``, computed once per distinct column and dialect.
+
+        Rules are pure, so the result is cached on the column's values: a 1,000-table schema
+        has a few dozen distinct columns, not 12,000.
+        """
+        if _NAMED_ENUM.match(column.type) or any(
+            _NAMED_ENUM.match(variant) for variant in column.variants.values()
+        ):
+            # Depends on the schema's enum values too; rare enough not to cache.
+            return self.column(column, enums)
+        key = (self, column_key(column))
+        normalized = _column_cache.get(key)
+        if normalized is None:
+            # Shared, so that equal normalised columns from two sources are one object and
+            # comparing their tables compares them by identity.
+            normalized = shared_column(self.column(column, enums))
+            if len(_column_cache) >= _COLUMN_CACHE_SIZE:
+                _column_cache.clear()
+            _column_cache[key] = normalized
+        return normalized
 
     def column(self, column: ColumnSpec, enums: dict[str, EnumSpec]) -> ColumnSpec:
         declared = column.variants.get(self.name, column.type) if self.name else column.type

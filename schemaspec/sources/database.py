@@ -27,6 +27,8 @@ from sqlalchemy.engine.interfaces import (
 
 from schemaspec.dialects import normalize
 from schemaspec.errors import DatabaseConnectionError, SourceError
+from schemaspec.gcpause import paused_gc
+from schemaspec.interning import column_spec
 from schemaspec.redact import describe_url, scrub, unescaped_userinfo
 from schemaspec.sources import catalog, quoted_names, session
 from schemaspec.sources.models import dialect_name, table_key
@@ -49,6 +51,7 @@ DEFAULT_EXCLUDE = ("alembic_version",)
 _DRIVER_EXTRAS = {"psycopg": "postgresql", "psycopg2": "postgresql", "pymysql": "mysql"}
 
 
+@paused_gc()
 def from_database(
     bind: str | URL | Engine | Connection,
     schema: str | None = None,
@@ -272,7 +275,7 @@ def _optional(method: Any, kwargs: dict[str, Any]) -> dict[Any, Any]:
 
 def _column_spec(column: ReflectedColumn, dialect: Dialect) -> ColumnSpec:
     computed = column.get("computed")
-    return ColumnSpec(
+    return column_spec(
         type=catalog.decided_type(column) or canonical_type(column["type"], dialect),
         nullable=bool(column["nullable"]),
         default=column.get("default"),

@@ -23,10 +23,12 @@ from sqlalchemy import types as sqltypes
 from sqlalchemy.engine import Dialect
 from sqlalchemy.engine.default import DefaultDialect
 from sqlalchemy.schema import DefaultClause
-from sqlalchemy.sql.elements import ClauseElement
+from sqlalchemy.sql.elements import ClauseElement, TextClause
 
 from schemaspec.dialects import normalize
 from schemaspec.errors import SourceError
+from schemaspec.gcpause import paused_gc
+from schemaspec.interning import column_spec
 from schemaspec.sources.importing import import_object
 from schemaspec.spec import (
     CheckSpec,
@@ -45,6 +47,7 @@ from schemaspec.types import canonical_type, quote_literal, type_variants
 _NEUTRAL = DefaultDialect()
 
 
+@paused_gc()
 def from_models(
     target: MetaData | Any | str, dialect: str | None = None, *, schema: str | None = None
 ) -> SchemaSpec:
@@ -128,7 +131,7 @@ def _table_spec(table: Table, schema: str | None) -> TableSpec:
 
 def _column_spec(column: Column[Any], autoincrement: bool) -> ColumnSpec:
     computed = column.computed
-    return ColumnSpec(
+    return column_spec(
         type=canonical_type(column.type),
         variants=type_variants(column.type),
         nullable=bool(column.nullable),
@@ -153,6 +156,10 @@ def _server_default(column: Column[Any]) -> str | None:
 def _sql(element: Any) -> str:
     if isinstance(element, str):
         return element
+    if isinstance(element, TextClause) and not element._bindparams and "\\:" not in element.text:
+        # What text() compiles to, without a compiler per column: plain text() is by far the
+        # most common server default, and compiling is most of the cost of building a column.
+        return element.text
     if isinstance(element, ClauseElement):
         return str(
             element.compile(
