@@ -161,8 +161,6 @@ def _same_table(want: TableSpec, have: TableSpec) -> bool:
     A cheap pre-filter for DeepDiff: models usually leave foreign keys unnamed and the database
     names them, so plain equality alone would send almost every table to DeepDiff.
     """
-    if want == have:
-        return True
     for field in TableSpec.model_fields:
         ours, theirs = getattr(want, field), getattr(have, field)
         if ours == theirs:

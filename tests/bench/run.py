@@ -50,6 +50,8 @@ REPORT = Path(__file__).resolve().parents[2] / "docs" / "performance.md"
 #: Stop repeating a measurement once it has taken this long in total (Alembic at 3,000 tables
 #: takes about 20 s a run; one run of that is enough to compare against).
 REPEAT_BUDGET_SECONDS = 20.0
+#: Tables created per transaction.
+CREATE_BATCH = 250
 
 _T = TypeVar("_T")
 
@@ -118,10 +120,15 @@ def scratch(kind: str) -> Iterator[str]:
 def create_schema(url: str, metadata: MetaData) -> float:
     """Create the schema; one transaction where the database allows it (DDL is slow otherwise)."""
     engine = create_engine(url, poolclass=NullPool)
+    tables = metadata.sorted_tables
     start = time.perf_counter()
     try:
-        with engine.begin() as connection:
-            metadata.create_all(connection, checkfirst=False)
+        # Batches: one transaction per table is slow, and one for 3,000 tables exhausts
+        # PostgreSQL's lock table (max_locks_per_transaction).
+        for first in range(0, len(tables), CREATE_BATCH):
+            with engine.begin() as connection:
+                batch = tables[first : first + CREATE_BATCH]
+                metadata.create_all(connection, tables=batch, checkfirst=False)
     finally:
         engine.dispose()
     return time.perf_counter() - start
@@ -177,13 +184,22 @@ def measure(kind: str, tables: int, repeat: int, *, with_alembic: bool, with_mem
     metadata = build_metadata(tables)
     with scratch(kind) as url:
         row.seconds["create"] = create_schema(url, metadata)
-        row.seconds["raw"], reflected = best_of(repeat, lambda: raw_inspector(url))
+        reflected = raw_inspector(url)
         if reflected != tables:
             raise AssertionError(f"{kind}: the inspector found {reflected} tables, not {tables}")
         row.seconds["models"], expected = best_of(repeat, lambda: schemaspec.from_models(metadata))
         row.seconds["database"], actual = best_of(repeat, lambda: schemaspec.from_database(url))
         row.seconds["diff"], result = best_of(repeat, lambda: schemaspec.diff(expected, actual))
-        row.seconds["whole"], result = best_of(repeat, lambda: whole(url, metadata))
+        # The floor and the whole comparison take turns, so a busy moment on the machine
+        # slows both rather than one: their ratio is the figure the targets are about.
+        raw_runs, whole_runs = [], []
+        for _ in range(repeat):
+            raw_runs.append(best_of(1, lambda: raw_inspector(url))[0])
+            seconds, result = best_of(1, lambda: whole(url, metadata))
+            whole_runs.append(seconds)
+            if sum(raw_runs) + sum(whole_runs) > 2 * REPEAT_BUDGET_SECONDS:
+                break
+        row.seconds["raw"], row.seconds["whole"] = min(raw_runs), min(whole_runs)
         if result:
             # The comparison must be of equal schemas, or it measures reporting, not comparing.
             raise AssertionError(f"{kind}: models and database differ:\n{list(result)[:5]}")
@@ -378,6 +394,36 @@ def machine_lines() -> list[str]:
     ]
 
 
+EXPLANATION = [
+    "## Where the time goes, and what keeps it small",
+    "",
+    "- Reflection is SQLAlchemy's bulk `Inspector.get_multi_*`: one query per kind of object for "
+    "the whole schema. It is the floor, and most of its wall time is the database answering "
+    "(on PostgreSQL at 1,000 tables about two thirds of it is waiting for the server, the rest "
+    "is SQLAlchemy turning rows into dicts). It never follows foreign keys, so a 3,000-table "
+    "chain is no deeper than any other schema.",
+    "- The cyclic garbage collector is paused while a spec is built or compared "
+    "(`schemaspec/gcpause.py`): building a spec allocates hundreds of thousands of objects and "
+    "frees almost none, and CPython's full collections over that growing heap cost about as "
+    "much as the work itself (40% of a 1,000-table comparison before the change).",
+    "- Equal columns are one frozen object (`schemaspec/interning.py`): a 1,000-table schema has "
+    "a few dozen distinct column definitions, not 12,000, so validation runs once per distinct "
+    "column and normalising a column is a dictionary hit (`DialectRules.cached_column`).",
+    "- Normalising returns the very object when a rule changes nothing (`dialects.base.replace`) "
+    "and canonical SQL text is cached (`sqltext.canonical_expression`/`canonical_default`).",
+    "- The differ compares tables by equality first and sends only the tables that differ to "
+    "DeepDiff. Constraint names that only one side has (the database named an unnamed foreign "
+    "key) are aligned in that cheap check too; before, they sent every table with a foreign key "
+    "to DeepDiff, which made `diff` alone take 2.5 s at 1,000 tables.",
+    "- Plain `text()` server defaults are read, not compiled, when building a spec from models.",
+    "",
+    "The machine is shared: other work ran on the same two cores during the run, which inflates "
+    "wall times (mostly the database's share) from run to run by up to 50%. Each figure is the "
+    "best of its runs; ratios compare figures from the same run.",
+    "",
+]
+
+
 def render(results: Results) -> str:
     lines = [
         "# Performance",
@@ -422,6 +468,7 @@ def render(results: Results) -> str:
         "",
         *targets(results),
         "",
+        *EXPLANATION,
     ]
     notes = [
         f"- {row.database} {row.tables:,}: {note}" for row in results.rows for note in row.notes
