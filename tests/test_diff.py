@@ -210,6 +210,29 @@ CASES = [
     ),
     pytest.param(
         schema(regs=BASE),
+        schema(
+            regs=altered(
+                foreign_keys={
+                    "member_id": BASE.foreign_keys["member_id"].model_copy(
+                        update={"name": None, "on_delete": None}
+                    )
+                }
+            )
+        ),
+        [
+            Change(
+                kind="changed",
+                object="foreign_key",
+                path="regs.foreign_keys.member_id",
+                attributes=frozenset({"on_delete"}),
+                expected={"on_delete": "CASCADE"},
+                actual={"on_delete": None},
+            )
+        ],
+        id="a one-sided name does not hide another difference",
+    ),
+    pytest.param(
+        schema(regs=BASE),
         schema(regs=altered(indexes={"ix_regs_apn": IndexSpec(columns=("apn",), unique=True)})),
         [
             Change(
