@@ -68,7 +68,7 @@ class PostgreSQLRules(dialects.DialectRules):
             for key, check in table.checks.items()
             if not _emulates_boolean(check.sqltext, table)
         }
-        return table.model_copy(update={"checks": checks})
+        return dialects.replace(table, checks=checks)
 
     def index_element(self, element: str) -> str:
         element = super().index_element(element)
