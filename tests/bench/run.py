@@ -422,17 +422,20 @@ EXPLANATION = [
     "- SQLite's floor grows quadratically: SQLAlchemy has no bulk reflection for SQLite and "
     "finds each table's DDL with `SELECT sql FROM (SELECT * FROM sqlite_master UNION ALL "
     "SELECT * FROM sqlite_temp_master) WHERE name = ?`, a full scan of the catalog, once per "
-    "table and kind of object. The raw inspector alone grows 50x from 300 to 3,000 tables, so"
-    " the 11x growth target cannot hold on SQLite while reflecting through SQLAlchemy; "
-    "schemaspec adds under 10% to it there.",
+    "table and kind of object. The raw inspector alone grows 46-50x from 300 to 3,000 tables,"
+    " so the 11x growth target cannot hold on SQLite while reflecting through SQLAlchemy. "
+    "schemaspec adds 10-40% to that floor there (it also reads `PRAGMA foreign_key_list` per "
+    "table for the ON DELETE/ON UPDATE actions SQLAlchemy misses).",
     "- On PostgreSQL and MariaDB schemaspec's own work on top of the floor is building the "
     "models spec (about 0.1 s per 1,000 tables), building and normalising the reflected spec "
     "and the diff (together about 0.1 s per 1,000 tables), plus the garbage collector's "
-    "catch-up between calls. With a floor of about 0.45 s at 1,000 tables, of which only "
-    "about 0.24 s is client CPU, that is 1.35-1.45x the floor rather than 1.3x. The next "
-    "steps would be building the models spec while the database answers (it waits on the "
-    "server for about 0.2 s), or reading the catalog rows directly instead of through "
-    "SQLAlchemy's reflected dicts.",
+    "catch-up between calls; the extra catalog reads of `schemaspec/sources/catalog.py` cost "
+    "about 1 ms at 1,000 tables on PostgreSQL. With a floor of about 0.45 s at 1,000 tables, "
+    "of which only about 0.24 s is client CPU, that is 1.4-1.8x the floor (1.43x and 1.82x in"
+    " two full runs on this shared machine) rather than 1.3x. The next steps would be "
+    "building the models spec while the database answers (it waits on the server for about "
+    "0.2 s), or reading the catalog rows directly instead of through SQLAlchemy's reflected "
+    "dicts.",
     "- Before this work the same comparison took 4.3-5.8 s at 1,000 tables on PostgreSQL "
     "(`diff` alone 2.5-2.9 s, because every table with a database-named foreign key went to "
     "DeepDiff), i.e. about as long as Alembic.",
