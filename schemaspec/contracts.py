@@ -29,7 +29,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from schemaspec.dialects import normalize, rules_for
-from schemaspec.diff import COLLECTIONS, Change, SchemaDiff
+from schemaspec.diff import COLLECTIONS, Change, SchemaDiff, change_path
 from schemaspec.errors import SnapshotError
 from schemaspec.snapshot import VERSION_KEY, parse_text
 from schemaspec.spec import FORMAT_VERSION, ColumnSpec, SchemaSpec, TableSpec
@@ -290,10 +290,6 @@ def _members(key: str, have: dict[str, Any]) -> list[str]:
     return sorted(name for name in have if fnmatchcase(name, key))
 
 
-def _path(table: str, collection: str, key: str) -> str:
-    return f"{table}.{key}" if collection == "columns" else f"{table}.{collection}.{key}"
-
-
 def _member_violations(
     table_name: str,
     collection: str,
@@ -303,7 +299,7 @@ def _member_violations(
     table: TableSpec,
     spec: SchemaSpec,
 ) -> list[Change]:
-    obj, path = COLLECTIONS[collection], _path(table_name, collection, key)
+    obj, path = COLLECTIONS[collection], change_path(table_name, collection, key)
     if not pin.present:
         return (
             []

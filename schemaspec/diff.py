@@ -200,7 +200,7 @@ def _table_changes(table: str, want: TableSpec, have: TableSpec) -> list[Change]
                     Change(
                         kind=kind,
                         object=COLLECTIONS[head],
-                        path=_path(table, head, key),
+                        path=change_path(table, head, key),
                         expected=value if kind == "missing" else None,
                         actual=value if kind == "unexpected" else None,
                     )
@@ -257,7 +257,7 @@ def _changed(
     return Change(
         kind="changed",
         object=COLLECTIONS[head],
-        path=_path(table, head, key),
+        path=change_path(table, head, key),
         attributes=frozenset(attributes),
         expected={name: left[head][key][name] for name in sorted(attributes)},
         actual={name: right[head][key][name] for name in sorted(attributes)},
@@ -280,7 +280,7 @@ def _primary_key_change(table: str, want: TableSpec, have: TableSpec) -> Change:
     )
 
 
-def _path(table: str, collection: str, key: str) -> str:
+def change_path(table: str, collection: str, key: str) -> str:
     # Columns read as table.column (the pinned form); other objects name their collection.
     return f"{table}.{key}" if collection == "columns" else f"{table}.{collection}.{key}"
 
