@@ -18,6 +18,7 @@ from deepdiff import DeepDiff
 from pydantic import BaseModel, ConfigDict
 
 from schemaspec.dialects import common_ground, normalize
+from schemaspec.dialects.base import replace
 from schemaspec.gcpause import paused_gc
 from schemaspec.ignore import IgnoreRule, RuleLike, apply_rules, as_rules
 from schemaspec.spec import SchemaSpec, TableSpec
@@ -110,8 +111,10 @@ def diff(
             changes.append(Change(kind="unexpected", object="table", path=name, actual=have))
         elif have is None:
             changes.append(Change(kind="missing", object="table", path=name, expected=want))
-        elif not _same_table(want, have):
-            changes.extend(_table_changes(name, want, have))
+        else:
+            want, have = _align_unnamed_checks(want, have)
+            if not _same_table(want, have):
+                changes.extend(_table_changes(name, want, have))
     changes.extend(_enum_changes(left, right))
     changes.sort(key=lambda change: (change.path, change.object, change.kind))
     kept, ignored, unused = apply_rules(changes, as_rules(ignore))
@@ -123,6 +126,28 @@ def diff(
         actual_dialect=actual.dialect,
         notes=tuple(notes),
     )
+
+
+def _align_unnamed_checks(want: TableSpec, have: TableSpec) -> tuple[TableSpec, TableSpec]:
+    """Key an unnamed check like the same check on the other side.
+
+    A check is keyed by its name, or by its expression when it has none. Models usually leave
+    checks unnamed while the database names every one (``t_x_check`` on PostgreSQL), so the same
+    check would otherwise read as one missing and one unexpected.
+    """
+    if want.checks.keys() == have.checks.keys():
+        return want, have
+    return _rekeyed(want, have), _rekeyed(have, want)
+
+
+def _rekeyed(table: TableSpec, other: TableSpec) -> TableSpec:
+    theirs = {check.sqltext: key for key, check in other.checks.items() if key not in table.checks}
+    checks = {}
+    for key, check in table.checks.items():
+        if check.name is None and key not in other.checks and check.sqltext in theirs:
+            key = theirs.pop(check.sqltext)
+        checks[key] = check
+    return table if checks.keys() == table.checks.keys() else replace(table, checks=checks)
 
 
 def comparable(

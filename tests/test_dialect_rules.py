@@ -5,9 +5,16 @@ from __future__ import annotations
 import pytest
 from zoo import zoo
 
-from schemaspec import from_models
+from schemaspec import Change, diff, from_models
 from schemaspec.dialects import common_ground, normalize
-from schemaspec.spec import CheckSpec, ColumnSpec, SchemaSpec, TableSpec
+from schemaspec.spec import (
+    CheckSpec,
+    ColumnSpec,
+    ForeignKeySpec,
+    SchemaSpec,
+    TableSpec,
+    UniqueSpec,
+)
 
 
 def one_column(type_: str, **fields: object) -> SchemaSpec:
@@ -92,3 +99,57 @@ def test_mariadb_is_rendered_as_mysql() -> None:
     spec = one_column("timestamptz")
     assert normalize(spec, "mariadb") == normalize(spec, "mysql")
     assert normalize(spec, "mariadb").dialect == "mysql"
+
+
+def test_names_each_database_gives_unnamed_constraints_are_not_compared_across_dialects() -> None:
+    def registrations(fk: str, unique: str, check: str) -> TableSpec:
+        return TableSpec(
+            columns={
+                "member_id": ColumnSpec(type="integer"),
+                "book_id": ColumnSpec(type="integer"),
+            },
+            foreign_keys={
+                "member_id": ForeignKeySpec(
+                    columns=("member_id",),
+                    referred_table="members",
+                    referred_columns=("id",),
+                    name=fk,
+                )
+            },
+            unique={"member_id,book_id": UniqueSpec(columns=("member_id", "book_id"), name=unique)},
+            checks={check: CheckSpec(sqltext="book_id>0", name=check)},
+        )
+
+    postgresql = SchemaSpec(
+        dialect="postgresql",
+        tables={
+            "regs": registrations(
+                "regs_member_id_fkey", "regs_member_id_book_id_key", "regs_book_id_check"
+            )
+        },
+    )
+    mysql = SchemaSpec(
+        dialect="mysql",
+        tables={"regs": registrations("regs_ibfk_1", "member_id", "CONSTRAINT_1")},
+    )
+    assert diff(postgresql, mysql).changes == ()
+    chosen = SchemaSpec(
+        dialect="mysql",
+        tables={"regs": registrations("fk_regs_member", "member_id", "CONSTRAINT_1")},
+    )
+    also_chosen = SchemaSpec(
+        dialect="postgresql",
+        tables={
+            "regs": registrations("fk_member", "regs_member_id_book_id_key", "regs_book_id_check")
+        },
+    )
+    assert diff(also_chosen, chosen).changes == (
+        Change(
+            kind="changed",
+            object="foreign_key",
+            path="regs.foreign_keys.member_id",
+            attributes=frozenset({"name"}),
+            expected={"name": "fk_member"},
+            actual={"name": "fk_regs_member"},
+        ),
+    )

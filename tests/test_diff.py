@@ -394,3 +394,18 @@ def test_a_collection_whose_every_key_changed() -> None:
             actual={"columns": ("b",), "unique": True, "where": "b > 0"},
         ),
     )
+
+
+def test_an_unnamed_check_matches_the_check_the_database_named() -> None:
+    models = schema(regs=altered(checks={"apn >= 0": CheckSpec(sqltext="apn>=0")}))
+    database = schema(
+        regs=altered(checks={"regs_apn_check": CheckSpec(sqltext="apn>=0", name="regs_apn_check")})
+    )
+    assert diff(models, database).changes == ()
+    changed = schema(
+        regs=altered(checks={"regs_apn_check": CheckSpec(sqltext="apn>5", name="regs_apn_check")})
+    )
+    assert [(c.kind, c.path) for c in diff(models, changed).changes] == [
+        ("missing", "regs.checks.apn >= 0"),
+        ("unexpected", "regs.checks.regs_apn_check"),
+    ]

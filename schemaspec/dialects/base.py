@@ -201,7 +201,39 @@ class DialectRules:
         database does not distinguish (SQLite: integer sizes) is merged on both sides. Within one
         dialect the declared form stays, because it is what the user wrote.
         """
-        return spec
+        return forget_generated_names(spec, self.generated_name)
+
+    def generated_name(self, kind: str, table: str, columns: tuple[str, ...], name: str) -> bool:
+        """Whether ``name`` is the one this database gives an unnamed constraint of ``kind``
+        (``foreign_keys``, ``unique`` or ``checks``) on ``columns`` of ``table``.
+
+        Two databases name unnamed constraints differently (``books_author_id_fkey`` on
+        PostgreSQL, ``books_ibfk_1`` on MySQL); across dialects such a name says nothing.
+        """
+        return False
+
+
+def forget_generated_names(spec: SchemaSpec, generated: Any) -> SchemaSpec:
+    """Blank the constraint names ``generated(kind, table, columns, name)`` says the database chose.
+
+    A blank name is compared with nothing (see ``diff``), so only chosen names are compared.
+    """
+    tables = {}
+    for table_name, table in spec.tables.items():
+        changes: dict[str, Any] = {}
+        for kind in ("foreign_keys", "unique", "checks"):
+            members = getattr(table, kind)
+            renamed = {
+                key: replace(member, name=None)
+                if member.name is not None
+                and generated(kind, table_name, getattr(member, "columns", ()), member.name)
+                else member
+                for key, member in members.items()
+            }
+            if any(renamed[key] is not members[key] for key in members):
+                changes[kind] = renamed
+        tables[table_name] = replace(table, **changes) if changes else table
+    return replace(spec, tables=tables)
 
 
 class _Registry:

@@ -54,5 +54,17 @@ class MySQLRules(dialects.DialectRules):
         }
         return dialects.replace(table, indexes=indexes)
 
+    def generated_name(self, kind: str, table: str, columns: tuple[str, ...], name: str) -> bool:
+        bare = table.rpartition(".")[2]
+        if kind == "foreign_keys":
+            return re.fullmatch(rf"{re.escape(bare)}_ibfk_\d+", name) is not None
+        if kind == "unique":
+            # An unnamed unique key is named after its first column (then _2, _3...).
+            return (
+                bool(columns) and re.fullmatch(rf"{re.escape(columns[0])}(_\d+)?", name) is not None
+            )
+        # MariaDB names a column check after its column and a table check CONSTRAINT_n.
+        return re.fullmatch(r"CONSTRAINT_\d+", name) is not None
+
 
 dialects.registry.register(MySQLRules())

@@ -89,5 +89,14 @@ def _emulates_boolean(sqltext: str, table: TableSpec) -> bool:
     column = table.columns.get(match.group(1)) if match else None
     return column is not None and column.type == "boolean"
 
+    def generated_name(self, kind: str, table: str, columns: tuple[str, ...], name: str) -> bool:
+        # PostgreSQL's ChooseConstraintName: table, columns and a suffix, cut to 63 bytes.
+        suffix = {"foreign_keys": "fkey", "unique": "key", "checks": "check"}[kind]
+        label = "_".join((table.rpartition(".")[2], *columns))
+        return name == f"{label}_{suffix}"[:63] or (
+            kind == "checks"
+            and re.fullmatch(rf"{re.escape(table)}(_\w+)?_check\d*", name) is not None
+        )
+
 
 dialects.registry.register(PostgreSQLRules())
