@@ -181,8 +181,9 @@ def refresh_command(project: Project, here: Path) -> str:
         parts += ["--schema", config.db_schema]
     parts += ["-o", _shown(config.snapshot, project, here)]
     command = shlex.join(parts)
-    if config.pythonpath:
-        paths = os.pathsep.join(_shown(entry, project, here) for entry in config.pythonpath)
+    entries = _python_paths(project)
+    if entries != (".",) or project.resolve(".") != here.resolve():
+        paths = os.pathsep.join(_shown(entry, project, here) for entry in entries)
         command = f"PYTHONPATH={shlex.quote(paths)} {command}"
     return command
 
@@ -198,9 +199,15 @@ def _shown(relative: str, project: Project, here: Path) -> str:
         return str(target)
 
 
+def _python_paths(project: Project) -> tuple[str, ...]:
+    """Where models import from: the configured ``pythonpath``, else the project's directory
+    (so ``check`` run from a subdirectory imports them as it does from the project root)."""
+    return project.config.pythonpath or (".",)
+
+
 def _extend_sys_path(project: Project) -> None:
     # Like pytest's ``pythonpath``: the models of a src/ layout import without installing.
-    for entry in reversed(project.config.pythonpath):
+    for entry in reversed(_python_paths(project)):
         directory = str(project.resolve(entry))
         if directory not in sys.path:
             sys.path.insert(0, directory)

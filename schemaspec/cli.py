@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import traceback
 from collections.abc import Callable, Sequence
 from typing import NoReturn
 
@@ -37,12 +38,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return command(args)
     except SchemaspecError as error:
         if args.debug:
-            raise
+            # The traceback, but still exit 2: an error must never read as "differences found".
+            traceback.print_exc()
+            return EXIT_ERROR
         print(f"schemaspec: error: {_one_line(str(error))}", file=sys.stderr)
         return EXIT_ERROR
     except Exception as error:
         if args.debug:
-            raise
+            traceback.print_exc()
+            return EXIT_ERROR
         message = _one_line(str(error).strip().splitlines()[0] if str(error).strip() else "")
         print(
             f"schemaspec: error: unexpected {type(error).__name__}: {message} "
@@ -203,7 +207,8 @@ def run_snapshot(args: argparse.Namespace) -> int:
     spec = _load(args, args.source)
     if args.output:
         path = dump(spec, args.output)
-        print(f"wrote {path} ({len(spec.tables)} tables)", file=sys.stderr)
+        count = len(spec.tables)
+        print(f"wrote {path} ({count} table{'' if count == 1 else 's'})", file=sys.stderr)
     else:
         sys.stdout.write(dumps(spec))
     return EXIT_OK

@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable
 
 from schemaspec.diff import Change
+from schemaspec.spec import SchemaSpec
 
 __all__ = ["destructive_changes", "destructive_reason", "is_widening"]
 
@@ -36,8 +37,12 @@ _BINARY_FAMILIES = {"binary": 0, "varbinary": 1, "bytes": 2}
 _TYPE = re.compile(r"^(?P<name>[a-z ]+?)(?:\((?P<args>[^()]*)\))?$")
 
 
-def destructive_reason(change: Change) -> str | None:
-    """Why ``change`` (from ``diff(before, after)``) is destructive, or ``None`` if it is not."""
+def destructive_reason(change: Change, after: SchemaSpec | None = None) -> str | None:
+    """Why ``change`` (from ``diff(before, after)``) is destructive, or ``None`` if it is not.
+
+    ``after`` is the schema the change leads to; it tells whether a column made NOT NULL has a
+    default (a changed column only carries the attributes that changed).
+    """
     if change.kind == "missing":
         if change.object in ("table", "column"):
             return f"drops {change.object} {change.path}"
@@ -52,10 +57,9 @@ def destructive_reason(change: Change) -> str | None:
             old, new = change.expected["type"], change.actual["type"]
             if not is_widening(old, new):
                 reasons.append(f"narrows {change.path} from {old} to {new}")
-        if "nullable" in change.attributes and not change.actual["nullable"]:
-            default = change.actual.get("default", change.expected.get("default"))
-            if default is None:
-                reasons.append(f"makes {change.path} NOT NULL without a default")
+        made_required = "nullable" in change.attributes and not change.actual["nullable"]
+        if made_required and _default_after(change, after) is None:
+            reasons.append(f"makes {change.path} NOT NULL without a default")
         return "; ".join(reasons) or None
     if change.object == "enum":
         removed = [v for v in change.expected["values"] if v not in change.actual["values"]]
@@ -69,11 +73,24 @@ def destructive_reason(change: Change) -> str | None:
     return None
 
 
-def destructive_changes(changes: Iterable[Change]) -> list[tuple[Change, str]]:
+def _default_after(change: Change, after: SchemaSpec | None) -> str | None:
+    if "default" in change.attributes:
+        return change.actual.get("default")  # type: ignore[no-any-return]
+    if after is None:
+        return None
+    table, _, column = change.path.partition(".")
+    found = after.tables.get(table)
+    spec = found.columns.get(column) if found is not None else None
+    return spec.default if spec is not None else None
+
+
+def destructive_changes(
+    changes: Iterable[Change], after: SchemaSpec | None = None
+) -> list[tuple[Change, str]]:
     """The destructive changes among ``changes``, each with its reason."""
     found = []
     for change in changes:
-        reason = destructive_reason(change)
+        reason = destructive_reason(change, after)
         if reason is not None:
             found.append((change, reason))
     return found
@@ -83,6 +100,10 @@ def is_widening(old: str, new: str) -> bool:
     """True when every value of canonical type ``old`` fits ``new`` unchanged."""
     if old == new:
         return True
+    old_values, new_values = _enum_values(old), _enum_values(new)
+    if old_values is not None and new_values is not None:
+        # An inline enum (MySQL) widens when it keeps every value it had.
+        return set(old_values) <= set(new_values)
     before, after = _parse(old), _parse(new)
     if before is None or after is None:
         return False
@@ -108,6 +129,13 @@ def is_widening(old: str, new: str) -> bool:
     if old_name in ("timestamp", "time") and new_name == old_name:
         return _size(new_args) >= _size(old_args)
     return (old_name, new_name) in (("json", "jsonb"), ("jsonb", "json"))
+
+
+def _enum_values(text: str) -> list[str] | None:
+    match = re.fullmatch(r"enum\((.*)\)", text)
+    if match is None or not match.group(1).startswith("'"):
+        return None
+    return re.findall(r"'((?:[^']|'')*)'", match.group(1))
 
 
 def _numeric_holds(args: tuple[int, ...], integer_digits: int, scale: int) -> bool:

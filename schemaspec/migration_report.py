@@ -174,7 +174,8 @@ def _title_facts(report: MigrationReport) -> str:
     heads = ", ".join(report.heads) or "none"
     facts = (
         f"{_count(len(report.revisions) + len(report.unchecked), 'revision')} on "
-        f"{report.dialect or 'an unknown database'}, head {heads}"
+        f"{report.dialect or 'an unknown database'}, "
+        f"{'heads' if len(report.heads) > 1 else 'head'} {heads}"
     )
     if report.models:
         facts += f", compared with {report.models}"

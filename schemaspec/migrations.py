@@ -180,7 +180,7 @@ class _Walk:
         heads_after = migrator.current_heads()
         changes = diff(before, after).changes
         self.results.append(result.model_copy(update={"changes": changes}))
-        self._destructive(revision, changes)
+        self._destructive(revision, changes, after)
 
         round_trip = self._round_trip(migrator, script, before, after, heads_before)
         self.results[-1] = self.results[-1].model_copy(update={"round_trip": round_trip})
@@ -245,8 +245,8 @@ class _Walk:
             return "not clean"
         return "clean"
 
-    def _destructive(self, revision: str, changes: Sequence[Change]) -> None:
-        found = destructive_changes(changes)
+    def _destructive(self, revision: str, changes: Sequence[Change], after: SchemaSpec) -> None:
+        found = destructive_changes(changes, after)
         if not found:
             return
         finding = Finding(

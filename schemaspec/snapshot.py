@@ -149,7 +149,9 @@ def spec_from_data(data: Any, path: Path) -> SchemaSpec:
         )
     if data.get("mode") == "contract":
         raise SnapshotError(
-            path, "this is a contract file, not a snapshot: use schemaspec.contracts.load_contract"
+            path,
+            "this is a contract file, not a snapshot: check it with "
+            "'schemaspec contract FILE SOURCE' (Python: schemaspec.contracts.load_contract)",
         )
     # "$schema" points editors at the JSON Schema in specs/; it is not part of the spec.
     body = {key: value for key, value in data.items() if key not in (VERSION_KEY, "$schema")}

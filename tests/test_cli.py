@@ -194,11 +194,14 @@ def test_python_dash_m_entry_point(members_only: str) -> None:
     assert completed.stdout.splitlines()[-1] == "6 tables missing"
 
 
-def test_debug_shows_the_traceback(capsys: pytest.CaptureFixture[str]) -> None:
-    from schemaspec import SourceError
-
-    with pytest.raises(SourceError):
-        main(["--debug", "diff", "nope.models:Base", str(SNAPSHOT)])
+def test_debug_shows_the_traceback_and_still_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--debug", "diff", "nope.models:Base", str(SNAPSHOT)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("Traceback (most recent call last):")
+    assert err.rstrip().endswith(
+        "schemaspec.errors.SourceError: cannot import 'nope.models': "
+        "ModuleNotFoundError: No module named 'nope'"
+    )
 
 
 def test_diff_markdown_report(members_only: str, capsys: pytest.CaptureFixture[str]) -> None:

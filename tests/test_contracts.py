@@ -293,7 +293,8 @@ def test_a_snapshot_loader_refuses_a_contract(tmp_path: Path) -> None:
     with pytest.raises(SnapshotError) as caught:
         load(path)
     assert str(caught.value) == (
-        f"{path}: this is a contract file, not a snapshot: use schemaspec.contracts.load_contract"
+        f"{path}: this is a contract file, not a snapshot: check it with "
+        "'schemaspec contract FILE SOURCE' (Python: schemaspec.contracts.load_contract)"
     )
 
 

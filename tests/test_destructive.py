@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from schemaspec import Change, CheckSpec, ColumnSpec, ForeignKeySpec, IndexSpec, TableSpec
+from schemaspec import (
+    Change,
+    CheckSpec,
+    ColumnSpec,
+    ForeignKeySpec,
+    IndexSpec,
+    SchemaSpec,
+    TableSpec,
+)
 from schemaspec.destructive import destructive_changes, destructive_reason, is_widening
 
 
@@ -38,7 +46,8 @@ from schemaspec.destructive import destructive_changes, destructive_reason, is_w
         ("varchar(20)", "integer", False),
         ("boolean", "integer", False),
         ("enum(member_status)", "varchar(20)", False),
-        ("enum('a','b')", "enum('a','b','c')", False),
+        ("enum('a','b')", "enum('a','b','c')", True),
+        ("enum('a','b','c')", "enum('a','c')", False),
         ("uuid", "uuid", True),
     ],
 )
@@ -164,3 +173,24 @@ def test_destructive_changes_keeps_only_destructive_ones() -> None:
     dropped = Change(kind="missing", object="column", path="t.c", expected=ColumnSpec(type="text"))
     added = Change(kind="unexpected", object="column", path="t.d", actual=ColumnSpec(type="text"))
     assert destructive_changes([added, dropped]) == [(dropped, "drops column t.c")]
+
+
+def test_not_null_on_a_column_whose_default_did_not_change_is_safe() -> None:
+    change = Change(
+        kind="changed",
+        object="column",
+        path="t.n",
+        attributes=frozenset({"nullable"}),
+        expected={"nullable": True},
+        actual={"nullable": False},
+    )
+    with_default = SchemaSpec(
+        tables={
+            "t": TableSpec(columns={"n": ColumnSpec(type="integer", nullable=False, default="0")})
+        }
+    )
+    without = SchemaSpec(
+        tables={"t": TableSpec(columns={"n": ColumnSpec(type="integer", nullable=False)})}
+    )
+    assert destructive_reason(change, with_default) is None
+    assert destructive_reason(change, without) == "makes t.n NOT NULL without a default"
