@@ -137,7 +137,9 @@ def _align_unnamed_checks(want: TableSpec, have: TableSpec) -> tuple[TableSpec, 
     """
     if want.checks.keys() == have.checks.keys():
         return want, have
-    return _rekeyed(want, have), _rekeyed(have, want)
+    # The second pass sees the first one's keys, so a pair unnamed on both sides is keyed once.
+    want = _rekeyed(want, have)
+    return want, _rekeyed(have, want)
 
 
 def _rekeyed(table: TableSpec, other: TableSpec) -> TableSpec:

@@ -56,6 +56,10 @@ class IndexSpec(_Frozen):
     unique: bool = False
     #: The predicate of a partial index (PostgreSQL, SQLite).
     where: str | None = None
+    #: Set only on specs straight from models: the databases ``where`` was declared for
+    #: (``postgresql_where``, ``sqlite_where``); elsewhere the index is a plain one. Normalising
+    #: for a dialect keeps or drops the predicate, then clears this.
+    where_dialects: tuple[str, ...] | None = None
 
 
 class UniqueSpec(_Frozen):

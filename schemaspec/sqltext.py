@@ -23,6 +23,12 @@ _CAST = re.compile(
     r"(?:\(\d+(?:,\s*\d+)?\))?(?:\[\])*",
     re.I,
 )
+# PostgreSQL stores a negative literal as a string cast to its type: x > '-3'::integer.
+_NUMBER_CAST = re.compile(
+    r"'(-?\d+(?:\.\d+)?)'::(?:integer|bigint|smallint|real|double\s+precision"
+    r"|numeric(?:\(\d+(?:,\s*\d+)?\))?)(?![\w(])",
+    re.I,
+)
 _QUOTED = re.compile(r"('(?:[^']|'')*')")
 _NOW = re.compile(
     r"^(now\(\)|current_timestamp(\(\))?|localtimestamp(\(\))?|getdate\(\)|datetime\('now'\))$"
@@ -75,7 +81,7 @@ def canonical_expression(text: str | None) -> str | None:
         return part
 
     previous = None
-    text = text.strip()
+    text = _NUMBER_CAST.sub(r"\1", text.strip())
     while previous != text:
         previous = text
         text = _outside_quotes(text, tidy)

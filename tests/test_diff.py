@@ -409,3 +409,9 @@ def test_an_unnamed_check_matches_the_check_the_database_named() -> None:
         ("missing", "regs.checks.apn >= 0"),
         ("unexpected", "regs.checks.regs_apn_check"),
     ]
+
+
+def test_a_check_unnamed_on_both_sides_is_matched_once() -> None:
+    left = schema(regs=altered(checks={"ck_one": CheckSpec(sqltext="apn>=0")}))
+    right = schema(regs=altered(checks={"CONSTRAINT_1": CheckSpec(sqltext="apn>=0")}))
+    assert diff(left, right).changes == ()

@@ -132,3 +132,19 @@ def test_dialect_expression(dialect: str, text: str, expected: str) -> None:
     rules = rules_for(dialect)
     assert rules.expression(text) == expected
     assert rules.expression(expected) == expected
+
+
+@pytest.mark.parametrize(
+    ("stored", "canonical"),
+    [
+        (
+            "((x <> '-1'::integer) AND ((x >= '-10'::integer) AND (x <= 10)))",
+            "x<>-1 and x>=-10 and x<=10",
+        ),
+        ("(amount > '-1.5'::numeric(10,2))", "amount>-1.5"),
+        # A string that looks like a number stays a string.
+        ("(code <> '-1'::text)", "code<>'-1'"),
+    ],
+)
+def test_postgresql_negative_literals_lose_their_quotes(stored: str, canonical: str) -> None:
+    assert canonical_expression(stored) == canonical

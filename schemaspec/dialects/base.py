@@ -78,7 +78,8 @@ class DialectRules:
                     element if element in table.columns else self.index_element(element)
                     for element in index.columns
                 ),
-                where=self.expression(index.where),
+                where=self.expression(self.partial(index)),
+                where_dialects=index.where_dialects if self.name is None else None,
             )
             for name, index in table.indexes.items()
         }
@@ -178,6 +179,14 @@ class DialectRules:
     def expand_enum(self, values: tuple[str, ...]) -> str:
         """What a named enum becomes on a database without named enum types."""
         return "enum(" + ",".join("'" + v.replace("'", "''") + "'" for v in values) + ")"
+
+    def partial(self, index: IndexSpec) -> str | None:
+        """The index's predicate on this database: a ``postgresql_where`` is no predicate on
+        SQLite or MySQL, where SQLAlchemy creates a plain index."""
+        declared_for = index.where_dialects
+        if declared_for is None or self.name is None or self.name in declared_for:
+            return index.where
+        return None
 
     def index_element(self, element: str) -> str:
         # Plain column names stay as they are (case included); expressions are canonicalised.

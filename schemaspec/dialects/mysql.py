@@ -42,15 +42,14 @@ class MySQLRules(dialects.DialectRules):
     def table(self, table: TableSpec, enums: dict[str, EnumSpec]) -> TableSpec:
         table = super().table(table, enums)
         table = dialects._unique_indexes_as_constraints(table)
-        # InnoDB creates an index for every foreign key that has none; it is named after the
-        # constraint. It is the database's bookkeeping, not a schema difference.
-        fk_indexes = {
-            (fk.name, fk.columns) for fk in table.foreign_keys.values() if fk.name is not None
-        }
+        # InnoDB creates an index for every foreign key that has none, named after the constraint
+        # or, for an unnamed one, after its first column (then _2, _3...). It is the database's
+        # bookkeeping, not a schema difference.
+        fk_columns = {fk.columns: fk.name for fk in table.foreign_keys.values()}
         indexes = {
             name: index
             for name, index in table.indexes.items()
-            if index.unique or (name, index.columns) not in fk_indexes
+            if index.unique or not _innodb_fk_index(name, index.columns, fk_columns)
         }
         return dialects.replace(table, indexes=indexes)
 
@@ -65,6 +64,17 @@ class MySQLRules(dialects.DialectRules):
             )
         # MariaDB names a column check after its column and a table check CONSTRAINT_n.
         return re.fullmatch(r"CONSTRAINT_\d+", name) is not None
+
+
+def _innodb_fk_index(
+    name: str, columns: tuple[str, ...], fk_columns: dict[tuple[str, ...], str | None]
+) -> bool:
+    if columns not in fk_columns:
+        return False
+    return (
+        name == fk_columns[columns]
+        or re.fullmatch(rf"{re.escape(columns[0])}(_\d+)?", name) is not None
+    )
 
 
 dialects.registry.register(MySQLRules())

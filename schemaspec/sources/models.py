@@ -208,18 +208,18 @@ def _index_spec(index: Index) -> IndexSpec:
         element.name if isinstance(element, Column) else _sql(element)
         for element in index.expressions
     )
-    where = None
-    for option in ("postgresql_where", "sqlite_where"):
-        dialect_name, _, key = option.partition("_")
-        value = (
-            index.dialect_options[dialect_name].get(key)
-            if dialect_name in index.dialect_options
-            else None
-        )
-        if value is not None:
-            where = _sql(value)
-            break
-    return IndexSpec(columns=elements, unique=bool(index.unique), where=where)
+    predicates = {
+        dialect: _sql(value)
+        for dialect in ("postgresql", "sqlite")
+        if dialect in index.dialect_options
+        and (value := index.dialect_options[dialect].get("where")) is not None
+    }
+    # One predicate for the databases it was declared for (PostgreSQL's wins if they differ).
+    where = predicates.get("postgresql", predicates.get("sqlite"))
+    where_dialects = tuple(d for d, text in predicates.items() if text == where) or None
+    return IndexSpec(
+        columns=elements, unique=bool(index.unique), where=where, where_dialects=where_dialects
+    )
 
 
 def dialect_name(dialect: Dialect) -> str:
