@@ -41,9 +41,13 @@ def test_split_top_level(sql: str, expected: list[str]) -> None:
             {"expressions": ["lower(name)"], "unique": False, "dialect_options": {}},
         ),
         (
+            "CREATE INDEX ix ON t (email DESC, lower(name) ASC)",
+            {"expressions": ["email DESC", "lower(name)"], "unique": False, "dialect_options": {}},
+        ),
+        (
             'CREATE UNIQUE INDEX "Ix" ON "T" ("Name", lower("Name") DESC) WHERE "Name" > \'a\'',
             {
-                "expressions": ["Name", 'lower("Name")'],
+                "expressions": ["Name", 'lower("Name") DESC'],
                 "unique": True,
                 "dialect_options": {"sqlite_where": "\"Name\" > 'a'"},
             },

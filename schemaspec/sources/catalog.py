@@ -166,7 +166,8 @@ def _sqlite_index(name: str, sql: str) -> dict[str, Any] | None:
     where = re.match(r"\s*WHERE\s+(.*)$", rest, re.IGNORECASE | re.DOTALL)
     elements = []
     for element in split_top_level(body):
-        element = re.sub(r"\s+(ASC|DESC)\s*$", "", element.strip(), flags=re.IGNORECASE)
+        # ASC is the default and goes; DESC stays part of the element ("email desc").
+        element = re.sub(r"\s+ASC\s*$", "", element.strip(), flags=re.IGNORECASE)
         identifier, remainder = _leading_identifier(element)
         elements.append(identifier if identifier is not None and not remainder else element)
     return {
