@@ -222,17 +222,6 @@ def _nchar(type_: Any) -> str:
     return _sized("char", type_.length)
 
 
-@_renders(sqltypes.Text)
-def _text(type_: Any) -> str:
-    return "text"
-
-
-@_renders(postgresql.CITEXT)
-def _citext(type_: Any) -> str:
-    # A TEXT subclass in SQLAlchemy, but a type of its own: it compares case-insensitively.
-    return "citext"
-
-
 @_renders(mysql.BIT)
 def _mysql_bit(type_: Any) -> str:
     # BIT without a length is BIT(1), and MySQL reflects it so.
@@ -242,16 +231,6 @@ def _mysql_bit(type_: Any) -> str:
 @_renders(mysql.TINYTEXT, mysql.MEDIUMTEXT, mysql.LONGTEXT)
 def _mysql_text(type_: Any) -> str:
     return type(type_).__name__.lower()
-
-
-@_renders(sqltypes.Boolean)
-def _boolean(type_: Any) -> str:
-    return "boolean"
-
-
-@_renders(sqltypes.Date)
-def _date(type_: Any) -> str:
-    return "date"
 
 
 @_renders(sqltypes.Time)
@@ -278,22 +257,12 @@ def _mysql_timestamp_type(type_: Any) -> str:
     return _mysql_timestamp(type_)
 
 
-@_renders(sqltypes.Interval)
-def _interval(type_: Any) -> str:
-    return "interval"
-
-
 @_renders(postgresql.INTERVAL)
 def _pg_interval(type_: Any) -> str:
     # PostgreSQL can restrict an interval to some fields and a seconds precision.
     fields = getattr(type_, "fields", None)
     name = f"interval {' '.join(fields.lower().split())}" if fields else "interval"
     return _sized(name, getattr(type_, "precision", None))
-
-
-@_renders(sqltypes.LargeBinary)
-def _bytes(type_: Any) -> str:
-    return "bytes"
 
 
 @_renders(mysql.TINYBLOB, mysql.MEDIUMBLOB, mysql.LONGBLOB)
@@ -309,21 +278,6 @@ def _binary(type_: Any) -> str:
 @_renders(sqltypes.VARBINARY)
 def _varbinary(type_: Any) -> str:
     return _sized("varbinary", type_.length)
-
-
-@_renders(sqltypes.JSON)
-def _json(type_: Any) -> str:
-    return "json"
-
-
-@_renders(postgresql.JSONB)
-def _jsonb(type_: Any) -> str:
-    return "jsonb"
-
-
-@_renders(sqltypes.Uuid)
-def _uuid(type_: Any) -> str:
-    return "uuid"
 
 
 @_renders(sqltypes.Enum)
@@ -352,17 +306,32 @@ def _set(type_: Any) -> str:
     return "set(" + ",".join(quote_literal(value) for value in type_.values) + ")"
 
 
-@_renders(mysql.YEAR)
-def _year(type_: Any) -> str:
-    return "year"
-
-
 @_renders(sqltypes.ARRAY)
 def _array(type_: Any) -> str:
     return canonical_type(type_.item_type) + "[]" * max(1, type_.dimensions or 1)
 
 
-@_renders(sqltypes.NullType)
-def _unknown(type_: Any) -> str:
+#: Types whose canonical string takes no parameters.
+_FIXED_NAMES: dict[type, str] = {
+    sqltypes.Text: "text",
+    # A TEXT subclass in SQLAlchemy, but a type of its own: it compares case-insensitively.
+    postgresql.CITEXT: "citext",
+    sqltypes.Boolean: "boolean",
+    sqltypes.Date: "date",
+    sqltypes.Interval: "interval",
+    sqltypes.LargeBinary: "bytes",
+    sqltypes.JSON: "json",
+    postgresql.JSONB: "jsonb",
+    sqltypes.Uuid: "uuid",
+    mysql.YEAR: "year",
     # Reflection could not name the type; say so rather than guess.
-    return "unknown"
+    sqltypes.NullType: "unknown",
+}
+
+
+def _fixed(name: str) -> TypeRenderer:
+    return lambda type_: name
+
+
+for _cls, _name in _FIXED_NAMES.items():
+    _renders(_cls)(_fixed(_name))
