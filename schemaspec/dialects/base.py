@@ -41,6 +41,17 @@ def replace(model: _Model, **changes: Any) -> _Model:
     return model
 
 
+#: What SQLAlchemy emits on a database without these native types (MySQL, SQLite), and so what
+#: reflection finds there.
+WITHOUT_NATIVE_TYPES = {
+    "uuid": "char(32)",
+    "interval": "timestamp",
+    "timestamptz": "timestamp",
+    "timetz": "time",
+    "jsonb": "json",
+}
+
+
 class DialectRules:
     """The neutral rules; a dialect overrides what its database does differently."""
 
@@ -53,6 +64,8 @@ class DialectRules:
     emulation_checks: frozenset[str] | None = None
     #: Map of canonical type to the type this database actually stores for it.
     stored_types: dict[str, str] = {}  # noqa: RUF012 - read-only class table
+    #: Whether ``interval day to second`` stays apart from ``interval`` (PostgreSQL only).
+    keeps_interval_fields = True
 
     def normalize(self, spec: SchemaSpec) -> SchemaSpec:
         tables = {name: self.table(table, spec.enums) for name, table in spec.tables.items()}
@@ -157,6 +170,10 @@ class DialectRules:
         return text
 
     def column_type(self, type_: str, enums: dict[str, EnumSpec]) -> str:
+        if not self.keeps_interval_fields and type_.startswith("interval "):
+            # PostgreSQL's interval fields (``interval day to second``) are an interval all the
+            # same where no database keeps them.
+            type_ = "interval"
         named = _NAMED_ENUM.match(type_)
         if named and not self.supports_named_enums and named.group(1) in enums:
             type_ = self.expand_enum(enums[named.group(1)].values)

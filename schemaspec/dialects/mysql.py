@@ -15,26 +15,17 @@ _LENGTH = re.compile(r"('(?:[^']|'')*')|(?<![\w.])length\(")
 class MySQLRules(dialects.DialectRules):
     name = "mysql"
     supports_named_enums = False
-    # What SQLAlchemy emits for these types on MySQL/MariaDB, and so what reflection finds.
     emulation_checks = frozenset({"boolean"})
+    keeps_interval_fields = False
+    # What SQLAlchemy emits on this database, and so what reflection finds: no UUID, time zone,
+    # INTERVAL or JSONB types (DateTime(timezone=True) is a DATETIME).
     stored_types = {  # noqa: RUF012
-        "uuid": "char(32)",
-        "interval": "timestamp",
-        # The time zone flag does not exist: DateTime(timezone=True) is a DATETIME.
-        "timestamptz": "timestamp",
-        "timetz": "time",
-        "jsonb": "json",
+        **dialects.WITHOUT_NATIVE_TYPES,
         # REAL is a synonym for DOUBLE unless the REAL_AS_FLOAT SQL mode is set.
         "real": "double",
         # DECIMAL without a precision is DECIMAL(10,0).
         "numeric": "numeric(10,0)",
     }
-
-    def column_type(self, type_: str, enums: dict[str, EnumSpec]) -> str:
-        # PostgreSQL's interval fields (``interval day to second``) are an interval all the same.
-        if type_.startswith("interval "):
-            type_ = "interval"
-        return super().column_type(type_, enums)
 
     def rewrite(self, text: str) -> str:
         return _LENGTH.sub(lambda m: m.group(1) or "octet_length(", text)

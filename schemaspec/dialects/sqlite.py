@@ -12,22 +12,17 @@ class SQLiteRules(dialects.DialectRules):
     name = "sqlite"
     supports_comments = False
     supports_named_enums = False
-    # What SQLAlchemy emits for these types on SQLite, and so what reflection finds.
     emulation_checks = frozenset({"boolean", "enum"})
+    keeps_interval_fields = False
+    # What SQLAlchemy emits on this database, and so what reflection finds: no UUID, time zone,
+    # INTERVAL or JSONB types (DateTime(timezone=True) is a DATETIME).
     stored_types = {  # noqa: RUF012
-        "uuid": "char(32)",
-        "interval": "timestamp",
-        "timestamptz": "timestamp",
-        "timetz": "time",
-        "jsonb": "json",
+        **dialects.WITHOUT_NATIVE_TYPES,
         # For comparing with a MySQL spec: SQLite keeps a timestamp without a time zone.
         "mysql_timestamp": "timestamp",
     }
 
     def column_type(self, type_: str, enums: dict[str, EnumSpec]) -> str:
-        # PostgreSQL's interval fields (``interval day to second``) are an interval all the same.
-        if type_.startswith("interval "):
-            type_ = "interval"
         type_ = super().column_type(type_, enums)
         inline = re.fullmatch(r"enum\((.*)\)", type_)
         if inline and inline.group(1).startswith("'"):
