@@ -183,12 +183,7 @@ def _sqlite_index(name: str, sql: str) -> dict[str, Any] | None:
 
 
 def _postgresql(connection: Connection, schema: str | None, reflected: Reflected) -> None:
-    unknown = {
-        (key, column["name"])
-        for key, columns in reflected.columns.items()
-        for column in columns
-        if isinstance(column["type"], sqltypes.NullType)
-    }
+    unknown = _unknown_type_columns(reflected)
     if not unknown:
         return
     rows = connection.execute(
@@ -202,11 +197,26 @@ def _postgresql(connection: Connection, schema: str | None, reflected: Reflected
         ),
         {"schema": schema, "tables": sorted({key[1] for key, _ in unknown})},
     ).all()
+    _name_unknown_types(unknown, rows)
+
+
+def _unknown_type_columns(reflected: Reflected) -> list[tuple[Any, Any]]:
+    """``(table key, column)`` of every column SQLAlchemy reflected as ``NullType``."""
+    return [
+        (key, column)
+        for key, columns in reflected.columns.items()
+        for column in columns
+        if isinstance(column["type"], sqltypes.NullType)
+    ]
+
+
+def _name_unknown_types(unknown: list[tuple[Any, Any]], rows: Any) -> None:
+    """Give each unknown column the type name the catalog has for it (rows: table, column, type)."""
     names = {(table, column): type_name for table, column, type_name in rows}
-    for key, columns in reflected.columns.items():
-        for column in columns:
-            if (key, column["name"]) in unknown and (key[1], column["name"]) in names:
-                column[CANONICAL_TYPE] = _squeeze(names[(key[1], column["name"])])
+    for key, column in unknown:
+        type_name = names.get((key[1], column["name"]))
+        if type_name is not None:
+            column[CANONICAL_TYPE] = _squeeze(type_name)
 
 
 def _squeeze(type_name: str) -> str:
@@ -238,12 +248,7 @@ def _mysql_sorting(connection: Connection, schema: str | None, reflected: Reflec
 
 def _mysql_unknown_types(connection: Connection, schema: str | None, reflected: Reflected) -> None:
     """Types SQLAlchemy does not know (``POINT``) get the catalog's own name."""
-    unknown = [
-        (key, column)
-        for key, columns in reflected.columns.items()
-        for column in columns
-        if isinstance(column["type"], sqltypes.NullType)
-    ]
+    unknown = _unknown_type_columns(reflected)
     if not unknown:
         return
     rows = connection.execute(
@@ -253,11 +258,7 @@ def _mysql_unknown_types(connection: Connection, schema: str | None, reflected: 
         ),
         {"schema": schema},
     ).all()
-    names = {(table, column): type_name for table, column, type_name in rows}
-    for key, column in unknown:
-        type_name = names.get((key[1], column["name"]))
-        if type_name is not None:
-            column[CANONICAL_TYPE] = _squeeze(type_name)
+    _name_unknown_types(unknown, rows)
 
 
 # -- MariaDB --------------------------------------------------------------------------------
