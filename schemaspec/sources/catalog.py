@@ -45,6 +45,7 @@ class Reflected:
     columns: dict[Any, Any]
     indexes: dict[Any, Any]
     checks: dict[Any, Any]
+    foreign_keys: dict[Any, Any]
 
 
 def decided_type(column: Mapping[str, object]) -> str | None:
@@ -100,6 +101,7 @@ def _sqlite(connection: Connection, schema: str | None, reflected: Reflected) ->
         for index in reflected.indexes.get(key, []):
             if index.get("column_names"):
                 _sqlite_sorting(connection, schema, index)
+    _sqlite_foreign_key_actions(connection, reflected.foreign_keys)
 
 
 def _sqlite_declared_types(
@@ -119,6 +121,31 @@ def _sqlite_declared_types(
         base = re.match(r"\s*(\w+)", type_name)
         if base is not None and base.group(1).upper() not in known:
             column[CANONICAL_TYPE] = _squeeze(type_name)
+
+
+def _sqlite_foreign_key_actions(connection: Connection, foreign_keys: dict[Any, Any]) -> None:
+    """Fill ON DELETE/ON UPDATE from ``PRAGMA foreign_key_list``.
+
+    SQLAlchemy finds the actions by parsing the table's DDL and misses them on inline column
+    constraints (``member_id INTEGER REFERENCES members (id) ON DELETE CASCADE``); the pragma
+    reports them for every form.
+    """
+    quote = connection.dialect.identifier_preparer.quote
+    for (table_schema, table), reflected in foreign_keys.items():
+        prefix = f"{quote(table_schema)}." if table_schema else ""
+        rows = connection.exec_driver_sql(f"PRAGMA {prefix}foreign_key_list({quote(table)})")
+        actions: dict[int, tuple[list[str], str, str]] = {}
+        for row in rows:
+            actions.setdefault(row[0], ([], row[5], row[6]))[0].append(row[3])
+        by_columns = {tuple(cols): (update, delete) for cols, update, delete in actions.values()}
+        for fk in reflected:
+            found = by_columns.get(tuple(fk["constrained_columns"]))
+            if found is None:
+                continue
+            options = fk.setdefault("options", {})
+            for key, value in zip(("onupdate", "ondelete"), found, strict=True):
+                if value and value.upper() != "NO ACTION":
+                    options.setdefault(key, value)
 
 
 def _sqlite_sorting(connection: Connection, schema: str | None, index: dict[str, Any]) -> None:

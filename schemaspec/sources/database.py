@@ -229,15 +229,15 @@ def _reflect(
     columns = inspector.get_multi_columns(**kwargs)
     primary_keys = inspector.get_multi_pk_constraint(**kwargs)
     foreign_keys = inspector.get_multi_foreign_keys(**kwargs)
-    if dialect == "sqlite":
-        _add_sqlite_actions(inspector, foreign_keys)
     indexes = inspector.get_multi_indexes(**kwargs)
     uniques = _optional(inspector.get_multi_unique_constraints, kwargs)
     if dialect == "sqlite":
         quoted_names.add_lost_sqlite_uniques(inspector, schema, names, uniques)
     checks = _optional(inspector.get_multi_check_constraints, kwargs)
     comments = _optional(inspector.get_multi_table_comment, kwargs)
-    catalog.supplement(connection, schema, catalog.Reflected(columns, indexes, checks))
+    catalog.supplement(
+        connection, schema, catalog.Reflected(columns, indexes, checks, foreign_keys)
+    )
 
     tables: dict[str, TableSpec] = {}
     for key in columns:
@@ -283,33 +283,6 @@ def _column_spec(column: ReflectedColumn, dialect: Dialect) -> ColumnSpec:
         computed=computed["sqltext"] if computed else None,
         comment=column.get("comment"),
     )
-
-
-def _add_sqlite_actions(inspector: Inspector, foreign_keys: dict[Any, Any]) -> None:
-    """Fill ON DELETE/ON UPDATE from ``PRAGMA foreign_key_list``.
-
-    SQLAlchemy finds the actions by parsing the table's DDL and misses them on inline column
-    constraints (``member_id INTEGER REFERENCES members (id) ON DELETE CASCADE``); the pragma
-    reports them for every form.
-    """
-    connection = inspector.bind
-    assert isinstance(connection, Connection)  # from_database always inspects a connection
-    quote = connection.dialect.identifier_preparer.quote
-    for (table_schema, table), reflected in foreign_keys.items():
-        prefix = f"{quote(table_schema)}." if table_schema else ""
-        rows = connection.exec_driver_sql(f"PRAGMA {prefix}foreign_key_list({quote(table)})")
-        actions: dict[int, tuple[list[str], str, str]] = {}
-        for row in rows:
-            actions.setdefault(row[0], ([], row[5], row[6]))[0].append(row[3])
-        by_columns = {tuple(cols): (update, delete) for cols, update, delete in actions.values()}
-        for fk in reflected:
-            found = by_columns.get(tuple(fk["constrained_columns"]))
-            if found is None:
-                continue
-            options = fk.setdefault("options", {})
-            for key, value in zip(("onupdate", "ondelete"), found, strict=True):
-                if value and value.upper() != "NO ACTION":
-                    options.setdefault(key, value)
 
 
 def _foreign_keys(
