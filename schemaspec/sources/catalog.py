@@ -29,6 +29,8 @@ from sqlalchemy import Connection, text
 from sqlalchemy import types as sqltypes
 from sqlalchemy.dialects import mysql
 
+from schemaspec.sources import sqlite_bulk
+
 #: Key of a column dict holding a canonical type string decided here; it wins over ``type``.
 CANONICAL_TYPE = "schemaspec_type"
 
@@ -54,11 +56,22 @@ def decided_type(column: Mapping[str, object]) -> str | None:
     return decided if isinstance(decided, str) else None
 
 
-def supplement(connection: Connection, schema: str | None, reflected: Reflected) -> None:
-    """Fill in what reflection missed on this connection's database, in place."""
+def supplement(
+    connection: Connection,
+    schema: str | None,
+    reflected: Reflected,
+    sqlite: sqlite_bulk.BulkCatalog | None = None,
+) -> None:
+    """Fill in what reflection missed on this connection's database, in place.
+
+    On SQLite ``sqlite`` is the catalog reflection already read in bulk (read here if not given).
+    """
     name = connection.dialect.name
     if name == "sqlite":
-        _sqlite(connection, schema, reflected)
+        if sqlite is None:
+            tables = [key[1] for key in reflected.columns]
+            sqlite = sqlite_bulk.BulkCatalog(connection, schema, tables)
+        _sqlite(sqlite, reflected)
     elif name == "postgresql":
         _postgresql(connection, schema, reflected)
     elif name in ("mysql", "mariadb"):
@@ -71,97 +84,80 @@ def supplement(connection: Connection, schema: str | None, reflected: Reflected)
 # -- SQLite ---------------------------------------------------------------------------------
 
 
-def _sqlite(connection: Connection, schema: str | None, reflected: Reflected) -> None:
-    master = f"{_sqlite_quote(schema)}.sqlite_master" if schema else "sqlite_master"
-    rows = connection.exec_driver_sql(
-        f"SELECT type, name, tbl_name, sql FROM {master} WHERE sql IS NOT NULL"
-    ).all()
-    table_sql = {row[1]: row[3] for row in rows if row[0] == "table"}
-    index_sql: dict[str, list[tuple[str, str]]] = {}
-    for row in rows:
-        if row[0] == "index":
-            index_sql.setdefault(row[2], []).append((row[1], row[3]))
+def _sqlite(catalog: sqlite_bulk.BulkCatalog, reflected: Reflected) -> None:
+    known_types = catalog.connection.dialect.ischema_names  # type: ignore[attr-defined]
     for key, columns in reflected.columns.items():
-        _sqlite_declared_types(connection, schema, key[1], columns)
+        _sqlite_declared_types(catalog.rows("table_xinfo", key[1]), known_types, columns)
         definitions = None
         for column in columns:
             computed = column.get("computed")
             if computed is not None and not computed.get("sqltext"):
                 if definitions is None:
-                    definitions = dict(_sqlite_column_definitions(table_sql.get(key[1], "")))
+                    table_sql = catalog.table_sql.get(key[1], "")
+                    definitions = dict(_sqlite_column_definitions(table_sql))
                 expression = _generated_expression(definitions.get(column["name"], ""))
                 if expression is not None:
                     computed["sqltext"] = expression
         known = {index["name"] for index in reflected.indexes.get(key, [])}
-        for name, sql in index_sql.get(key[1], []):
+        for name, sql in catalog.index_sql.get(key[1], []):
             if name not in known:
                 parsed = _sqlite_index(name, sql)
                 if parsed is not None:
                     reflected.indexes.setdefault(key, []).append(parsed)
         for index in reflected.indexes.get(key, []):
             if index.get("column_names"):
-                _sqlite_sorting(connection, schema, index)
-    _sqlite_foreign_key_actions(connection, reflected.foreign_keys)
+                _sqlite_sorting(catalog.rows("index_xinfo", index["name"]), index)
+    for key, foreign_keys in reflected.foreign_keys.items():
+        _sqlite_foreign_key_actions(catalog.rows("foreign_key_list", key[1]), foreign_keys)
 
 
 def _sqlite_declared_types(
-    connection: Connection, schema: str | None, table: str, columns: list[dict[str, Any]]
+    table_xinfo: sqlite_bulk.Rows, known_types: Mapping[str, object], columns: list[dict[str, Any]]
 ) -> None:
     """Keep a declared type SQLite does not know as written (``POINT`` is ``point``).
 
     SQLite accepts any type name and SQLAlchemy maps one it does not know to its storage
     affinity (``POINT`` reads as ``INTEGER``), which would compare as a different type.
     """
-    known = connection.dialect.ischema_names  # type: ignore[attr-defined]
-    prefix = f"{_sqlite_quote(schema)}." if schema else ""
-    rows = connection.exec_driver_sql(f"PRAGMA {prefix}table_xinfo({_sqlite_quote(table)})")
-    declared = {row[1]: row[2] for row in rows}
+    # (cid, name, type, notnull, dflt_value, pk, hidden)
+    declared = {row[1]: row[2] for row in table_xinfo}
     for column in columns:
         type_name = declared.get(column["name"]) or ""
         base = re.match(r"\s*(\w+)", type_name)
-        if base is not None and base.group(1).upper() not in known:
+        if base is not None and base.group(1).upper() not in known_types:
             column[CANONICAL_TYPE] = _squeeze(type_name)
 
 
-def _sqlite_foreign_key_actions(connection: Connection, foreign_keys: dict[Any, Any]) -> None:
+def _sqlite_foreign_key_actions(
+    foreign_key_list: sqlite_bulk.Rows, foreign_keys: list[dict[str, Any]]
+) -> None:
     """Fill ON DELETE/ON UPDATE from ``PRAGMA foreign_key_list``.
 
     SQLAlchemy finds the actions by parsing the table's DDL and misses them on inline column
     constraints (``member_id INTEGER REFERENCES members (id) ON DELETE CASCADE``); the pragma
     reports them for every form.
     """
-    quote = connection.dialect.identifier_preparer.quote
-    for (table_schema, table), reflected in foreign_keys.items():
-        prefix = f"{quote(table_schema)}." if table_schema else ""
-        rows = connection.exec_driver_sql(f"PRAGMA {prefix}foreign_key_list({quote(table)})")
-        actions: dict[int, tuple[list[str], str, str]] = {}
-        for row in rows:
-            actions.setdefault(row[0], ([], row[5], row[6]))[0].append(row[3])
-        by_columns = {tuple(cols): (update, delete) for cols, update, delete in actions.values()}
-        for fk in reflected:
-            found = by_columns.get(tuple(fk["constrained_columns"]))
-            if found is None:
-                continue
-            options = fk.setdefault("options", {})
-            for key, value in zip(("onupdate", "ondelete"), found, strict=True):
-                if value and value.upper() != "NO ACTION":
-                    options.setdefault(key, value)
+    # (id, seq, table, from, to, on_update, on_delete, match)
+    actions: dict[int, tuple[list[str], str, str]] = {}
+    for row in foreign_key_list:
+        actions.setdefault(row[0], ([], row[5], row[6]))[0].append(row[3])
+    by_columns = {tuple(cols): (update, delete) for cols, update, delete in actions.values()}
+    for fk in foreign_keys:
+        found = by_columns.get(tuple(fk["constrained_columns"]))
+        if found is None:
+            continue
+        options = fk.setdefault("options", {})
+        for key, value in zip(("onupdate", "ondelete"), found, strict=True):
+            if value and value.upper() != "NO ACTION":
+                options.setdefault(key, value)
 
 
-def _sqlite_sorting(connection: Connection, schema: str | None, index: dict[str, Any]) -> None:
+def _sqlite_sorting(index_xinfo: sqlite_bulk.Rows, index: dict[str, Any]) -> None:
     """Mark the DESC columns of an index, which SQLAlchemy does not reflect on SQLite."""
-    prefix = f"{_sqlite_quote(schema)}." if schema else ""
-    rows = connection.exec_driver_sql(
-        f"PRAGMA {prefix}index_xinfo({_sqlite_quote(index['name'])})"
-    ).all()
     # (seqno, cid, name, desc, collation, key); cid -2 is an expression, -1 the rowid.
-    descending = {row[2]: ("desc",) for row in rows if row[5] and row[3] and row[1] >= 0}
+    descending = {row[2]: ("desc",) for row in index_xinfo if row[5] and row[3] and row[1] >= 0}
     if descending:
         index["column_sorting"] = descending
-
-
-def _sqlite_quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 def _sqlite_column_definitions(sql: str) -> Iterator[tuple[str, str]]:

@@ -30,7 +30,7 @@ from schemaspec.errors import DatabaseConnectionError, SourceError
 from schemaspec.gcpause import paused_gc
 from schemaspec.interning import column_spec
 from schemaspec.redact import describe_url, scrub, unescaped_userinfo
-from schemaspec.sources import catalog, quoted_names, session
+from schemaspec.sources import catalog, quoted_names, session, sqlite_bulk
 from schemaspec.sources.models import dialect_name, table_key
 from schemaspec.spec import (
     CheckSpec,
@@ -105,12 +105,16 @@ def _read(
             for name in inspector.get_table_names(schema=schema)
             if _wanted(name, include, exclude)
         ]
+        bulk = None
+        if connection.dialect.name == "sqlite":
+            bulk = sqlite_bulk.BulkCatalog(connection, schema, names)
+            sqlite_bulk.read_through(inspector, bulk)
         with warnings.catch_warnings():
             # SQLAlchemy warns about what it cannot reflect (expression indexes on SQLite,
             # types it does not know); catalog.supplement reads those itself, so the warnings
             # are noise to a schemaspec user.
             warnings.simplefilter("ignore", sa_exc.SAWarning)
-            spec = _reflect(connection, inspector, names, schema)
+            spec = _reflect(connection, inspector, names, schema, bulk)
         if session.fingerprint(connection, schema) == before:
             return spec
     raise DatabaseConnectionError(session.KEPT_CHANGING)
@@ -220,7 +224,11 @@ def _first_line(error: BaseException) -> str:
 
 
 def _reflect(
-    connection: Connection, inspector: Inspector, names: list[str], schema: str | None
+    connection: Connection,
+    inspector: Inspector,
+    names: list[str],
+    schema: str | None,
+    bulk: sqlite_bulk.BulkCatalog | None,
 ) -> SchemaSpec:
     dialect = dialect_name(connection.dialect)
     if not names:
@@ -236,7 +244,7 @@ def _reflect(
     checks = _optional(inspector.get_multi_check_constraints, kwargs)
     comments = _optional(inspector.get_multi_table_comment, kwargs)
     catalog.supplement(
-        connection, schema, catalog.Reflected(columns, indexes, checks, foreign_keys)
+        connection, schema, catalog.Reflected(columns, indexes, checks, foreign_keys), bulk
     )
 
     tables: dict[str, TableSpec] = {}
