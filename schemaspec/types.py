@@ -41,6 +41,11 @@ def _renders(*classes: type, dialect: str = "default") -> Callable[[TypeRenderer
 
 def canonical_type(type_: sqltypes.TypeEngine[Any], dialect: Dialect | None = None) -> str:
     """The canonical string for ``type_``, as rendered for ``dialect`` (neutral when ``None``)."""
+    key = _cache_key(type_, dialect)
+    if key is not None:
+        cached = _canonical_cache.get(key)
+        if cached is not None:
+            return cached
     name = _spec_dialect(dialect)
     variants = getattr(type_, "_variant_mapping", None)
     if dialect is not None and variants and dialect.name in variants:
@@ -49,21 +54,50 @@ def canonical_type(type_: sqltypes.TypeEngine[Any], dialect: Dialect | None = No
     if renderer is None:
         type_ = _effective_type(type_, dialect)
         renderer = _lookup(type(type_), name)
-    if renderer is not None:
-        return renderer(type_)
-    return _compiled_name(type_, dialect)
+    if renderer is None:
+        # Compiled DDL may depend on the dialect object itself (a server version): not cached.
+        return _compiled_name(type_, dialect)
+    rendered = renderer(type_)
+    if key is not None:
+        if len(_canonical_cache) >= _CANONICAL_CACHE_SIZE:
+            _canonical_cache.clear()
+        _canonical_cache[key] = rendered
+    return rendered
 
 
-def type_variants(type_: sqltypes.TypeEngine[Any]) -> dict[str, str]:
+#: Attribute values that make a type a plain value: two types of one class with equal plain
+#: attributes render the same. Anything else (a variant mapping, a decorator's impl, an enum's
+#: list of values) is not cached.
+_PLAIN_VALUES = frozenset({str, int, float, bool, type(None)})
+_CANONICAL_CACHE_SIZE = 4096
+_canonical_cache: dict[tuple[Any, ...], str] = {}
+
+
+def _cache_key(type_: sqltypes.TypeEngine[Any], dialect: Dialect | None) -> tuple[Any, ...] | None:
+    """A key for types that are plain values (most of them: ``VARCHAR(40)``, ``NUMERIC(10, 2)``).
+
+    A schema has thousands of columns and a few dozen distinct types, and SQLAlchemy makes a
+    new type object for each column, so the cache is keyed by the type's class and attributes.
+    """
+    attributes = type_.__dict__
+    for value in attributes.values():
+        if type(value) not in _PLAIN_VALUES:
+            return None
+    return (type(type_), dialect.name if dialect is not None else None, *attributes.items())
+
+
+def type_variants(type_: sqltypes.TypeEngine[Any], neutral: str | None = None) -> dict[str, str]:
     """The canonical type per spec dialect, where it differs from the neutral one.
 
     ``with_variant()``, a ``TypeDecorator``'s ``load_dialect_impl`` and dialect-specific
     spellings (``sa.TIMESTAMP`` on MySQL) make one model type several database types; a neutral
-    spec keeps them so that normalising it for a dialect picks the right one.
+    spec keeps them so that normalising it for a dialect picks the right one. ``neutral`` is
+    ``canonical_type(type_)`` when the caller has it already.
     """
-    neutral = canonical_type(type_)
     if not _may_vary(type_):
         return {}
+    if neutral is None:
+        neutral = canonical_type(type_)
     variants = {}
     for name in SPEC_DIALECTS:
         rendered = canonical_type(type_, _dialect_instance(name))

@@ -26,6 +26,7 @@ _Model = TypeVar("_Model", bound=BaseModel)
 
 _COLUMN_CACHE_SIZE = 65536
 _column_cache: dict[tuple[DialectRules, ColumnKey], ColumnSpec] = {}
+_column_cache_by_object: dict[tuple[DialectRules, int], tuple[ColumnSpec, ColumnSpec]] = {}
 
 
 def replace(model: _Model, **changes: Any) -> _Model:
@@ -120,8 +121,12 @@ class DialectRules:
         """``self.column(column, enums)``, computed once per distinct column and dialect.
 
         Rules are pure, so the result is cached on the column's values: a 1,000-table schema
-        has a few dozen distinct columns, not 12,000.
+        has a few dozen distinct columns, not 12,000. Columns are mostly the shared objects of
+        :mod:`schemaspec.interning`, so the object itself is looked up first.
         """
+        seen = _column_cache_by_object.get((self, id(column)))
+        if seen is not None and seen[0] is column:
+            return seen[1]
         if _NAMED_ENUM.match(column.type) or any(
             _NAMED_ENUM.match(variant) for variant in column.variants.values()
         ):
@@ -136,6 +141,10 @@ class DialectRules:
             if len(_column_cache) >= _COLUMN_CACHE_SIZE:
                 _column_cache.clear()
             _column_cache[key] = normalized
+        if len(_column_cache_by_object) >= _COLUMN_CACHE_SIZE:
+            _column_cache_by_object.clear()
+        # The column is kept with its result, so its id cannot be reused by another object.
+        _column_cache_by_object[(self, id(column))] = (column, normalized)
         return normalized
 
     def column(self, column: ColumnSpec, enums: dict[str, EnumSpec]) -> ColumnSpec:

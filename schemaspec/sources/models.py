@@ -131,9 +131,10 @@ def _table_spec(table: Table, schema: str | None) -> TableSpec:
 
 def _column_spec(column: Column[Any], autoincrement: bool) -> ColumnSpec:
     computed = column.computed
+    neutral = canonical_type(column.type)
     return column_spec(
-        type=canonical_type(column.type),
-        variants=type_variants(column.type),
+        type=neutral,
+        variants=type_variants(column.type, neutral),
         nullable=bool(column.nullable),
         default=_server_default(column),
         autoincrement=autoincrement or column.identity is not None,
