@@ -416,26 +416,36 @@ EXPLANATION = [
     "key) are aligned in that cheap check too; before, they sent every table with a foreign key "
     "to DeepDiff, which made `diff` alone take 2.5 s at 1,000 tables.",
     "- Plain `text()` server defaults are read, not compiled, when building a spec from models.",
+    "- Canonical type names are cached by type class and attributes: SQLAlchemy makes a new "
+    "type object for every column, but a schema has a few dozen distinct types.",
+    "- SQLite: SQLAlchemy has no bulk reflection there. Its `get_multi_*` calls go table by "
+    "table, with a `PRAGMA` per table and kind of object (twice: `main.` and `temp.`) and a "
+    "lookup of the table's DDL in `sqlite_master`, which has no index on the name, so each "
+    "lookup scans the whole catalog: the raw inspector grows with the square of the table count"
+    " (about 47x from 300 to 3,000 tables). schemaspec reads each kind of catalog row for all "
+    "wanted tables in one query (`sqlite_master` joined to the table-valued pragma functions, "
+    "`schemaspec/sources/sqlite_bulk.py`) and hands those rows to SQLAlchemy's own parsing, so "
+    "what is reflected is the same. At 3,000 tables that is one query per kind of row instead "
+    "of about 48,000 statements, and from 18.6 s to about 2-3 s.",
     "",
     "## Known limits",
     "",
-    "- SQLite's floor grows quadratically: SQLAlchemy has no bulk reflection for SQLite and "
-    "finds each table's DDL with `SELECT sql FROM (SELECT * FROM sqlite_master UNION ALL "
-    "SELECT * FROM sqlite_temp_master) WHERE name = ?`, a full scan of the catalog, once per "
-    "table and kind of object. The raw inspector alone grows 46-50x from 300 to 3,000 tables,"
-    " so the 11x growth target cannot hold on SQLite while reflecting through SQLAlchemy. "
-    "schemaspec adds 10-40% to that floor there (it also reads `PRAGMA foreign_key_list` per "
-    "table for the ON DELETE/ON UPDATE actions SQLAlchemy misses).",
-    "- On PostgreSQL and MariaDB schemaspec's own work on top of the floor is building the "
-    "models spec (about 0.1 s per 1,000 tables), building and normalising the reflected spec "
-    "and the diff (together about 0.1 s per 1,000 tables), plus the garbage collector's "
-    "catch-up between calls; the extra catalog reads of `schemaspec/sources/catalog.py` cost "
-    "about 1 ms at 1,000 tables on PostgreSQL. With a floor of about 0.45 s at 1,000 tables, "
-    "of which only about 0.24 s is client CPU, that is 1.4-1.8x the floor (1.43x and 1.82x in"
-    " two full runs on this shared machine) rather than 1.3x. The next steps would be "
-    "building the models spec while the database answers (it waits on the server for about "
-    "0.2 s), or reading the catalog rows directly instead of through SQLAlchemy's reflected "
-    "dicts.",
+    "- The raw inspector figure for SQLite is SQLAlchemy's per-table path, which schemaspec no "
+    "longer takes; that is why *whole/raw* is below 1 there. What is left of schemaspec's "
+    "SQLite time is mostly SQLAlchemy parsing each table's DDL with regular expressions (its "
+    "unique-constraint parser alone is about a quarter of it).",
+    "- On PostgreSQL and MariaDB the floor is mostly not ours to shrink, and schemaspec's own work"
+    " on top of it is client CPU: at 1,000 tables on PostgreSQL about 0.1 s building the models "
+    "spec, 0.05-0.08 s building and normalising the reflected spec, 0.03 s for the diff, against"
+    " a floor of 0.45-0.6 s of which about 0.25 s is client CPU. That is 1.3-1.5x the floor "
+    "depending on how busy the machine is, rather than at most 1.3x. Tried and dropped: "
+    "building the models spec in the calling thread while a background thread reflects (the "
+    "database side waits on the server for about 0.25 s). The background thread needs the "
+    "interpreter lock back after every network read, and those hand-overs cost as much as the "
+    "overlap saved: measured no faster, often slower. The remaining way down is reading the "
+    "catalog rows without SQLAlchemy's reflected dicts, which would mean re-deriving every type "
+    "and default SQLAlchemy parses today, at the risk of the false positives schemaspec exists "
+    "to avoid.",
     "- Before this work the same comparison took 4.3-5.8 s at 1,000 tables on PostgreSQL "
     "(`diff` alone 2.5-2.9 s, because every table with a database-named foreign key went to "
     "DeepDiff), i.e. about as long as Alembic.",
@@ -464,7 +474,8 @@ def render(results: Results) -> str:
         "The schema: N tables of 12 columns, 2 indexes, a unique constraint and a foreign key "
         "each (`tests/bench/schema.py`). *raw inspector* is SQLAlchemy's bulk "
         "`Inspector.get_multi_*` calls alone on a fresh connection, the floor for any tool that "
-        "reflects through SQLAlchemy. *whole* is `diff(from_models(md), from_database(url))`, "
+        "reflects through SQLAlchemy (on SQLite schemaspec reads the catalog in bulk instead, see "
+        "below). *whole* is `diff(from_models(md), from_database(url))`, "
         "what `schemaspec diff pkg:Base URL` does. *Alembic* is `compare_metadata` on the same "
         "metadata and database. Times are seconds, the best of several runs; peak memory is the "
         "peak of Python allocations (`tracemalloc`) during one run.",
