@@ -110,7 +110,19 @@ def _may_vary(type_: sqltypes.TypeEngine[Any]) -> bool:
     """Whether ``type_`` can render differently per dialect (checked first: it is cheap)."""
     if getattr(type_, "_variant_mapping", None) or isinstance(type_, sqltypes.TypeDecorator):
         return True
-    for klass in type(type_).__mro__:
+    cls = type(type_)
+    varies = _class_varies.get(cls)
+    if varies is None:
+        varies = _class_varies[cls] = _class_may_vary(cls)
+    return varies
+
+
+#: ``_class_may_vary`` per class: every renderer is registered when this module is imported.
+_class_varies: dict[type, bool] = {}
+
+
+def _class_may_vary(cls: type) -> bool:
+    for klass in cls.__mro__:
         if any((name, klass) in _RENDERERS for name in SPEC_DIALECTS):
             return True
         if ("default", klass) in _RENDERERS:
