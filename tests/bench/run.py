@@ -50,6 +50,8 @@ REPORT = Path(__file__).resolve().parents[2] / "docs" / "performance.md"
 #: Stop repeating a measurement once it has taken this long in total (Alembic at 3,000 tables
 #: takes about 20 s a run; one run of that is enough to compare against).
 REPEAT_BUDGET_SECONDS = 20.0
+#: Interleaved floor/whole pairs measured for the ratio, at least (within the time budget).
+MIN_RATIO_PAIRS = 10
 #: Tables created per transaction.
 CREATE_BATCH = 250
 
@@ -193,7 +195,9 @@ def measure(kind: str, tables: int, repeat: int, *, with_alembic: bool, with_mem
         # The floor and the whole comparison take turns, so a busy moment on the machine
         # slows both rather than one: their ratio is the figure the targets are about.
         raw_runs, whole_runs = [], []
-        for _ in range(repeat):
+        # More pairs than other figures: the ratio of two minimums needs each to have met a
+        # quiet moment, and the whole comparison, being longer, meets one less often.
+        for _ in range(max(repeat, MIN_RATIO_PAIRS)):
             raw_runs.append(best_of(1, lambda: raw_inspector(url))[0])
             seconds, result = best_of(1, lambda: whole(url, metadata))
             whole_runs.append(seconds)
