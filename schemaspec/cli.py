@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import NoReturn
 
 from schemaspec.diff import diff
@@ -29,7 +29,10 @@ Command = Callable[[argparse.Namespace], int]
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     try:
-        args = parser.parse_args(argv)
+        args, extras = parser.parse_known_args(argv)
+        if extras:
+            # Reported by the command's own parser, so the pointer is to its --help.
+            parser.commands[args.command_name].error(f"unrecognized arguments: {' '.join(extras)}")
     except SystemExit as exit_:
         # argparse exits on --help (0) and on a usage error (2, already reported in one line).
         return exit_.code if isinstance(exit_.code, int) else EXIT_ERROR
@@ -65,6 +68,9 @@ def _one_line(message: str) -> str:
 class _Parser(argparse.ArgumentParser):
     """Usage errors in one line, like every other error, with a pointer to ``--help``."""
 
+    #: The command parsers by name (set on the top-level parser only).
+    commands: Mapping[str, argparse.ArgumentParser]
+
     def error(self, message: str) -> NoReturn:
         self.exit(EXIT_ERROR, f"schemaspec: error: {message} (see: {self.prog} --help)\n")
 
@@ -84,14 +90,17 @@ def main_entry() -> None:
     sys.exit(main())
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser() -> _Parser:
     parser = _Parser(
         prog="schemaspec",
         description="Treat a database schema as data: snapshot and diff models, databases, "
         "snapshot files and Alembic revisions.",
     )
     parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
-    commands = parser.add_subparsers(title="commands", required=True, metavar="COMMAND")
+    commands = parser.add_subparsers(
+        title="commands", required=True, metavar="COMMAND", dest="command_name"
+    )
+    parser.commands = commands.choices
 
     sources_help = (
         "a source: pkg.module:Base (models), a database URL, a .toml/.json snapshot, "

@@ -113,7 +113,8 @@ def run_schema_command(args: argparse.Namespace) -> int:
     if args.check:
         out_of_date = stale(args.output)
         for path in out_of_date:
-            print(f"{path}: out of date; run python -m schemaspec schema -o {args.output}")
+            state = "out of date" if path.exists() else "missing"
+            print(f"{path}: {state}; run python -m schemaspec schema -o {args.output}")
         return EXIT_DIFFERENCES if out_of_date else EXIT_OK
     for path in write_all(args.output):
         print(f"wrote {path}", file=sys.stderr)

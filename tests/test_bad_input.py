@@ -171,6 +171,11 @@ CASES = [
         "argument --connect-timeout: not a number of seconds: 'soon' (see: schemaspec snapshot "
         "--help)",
     ),
+    (
+        "usage-unknown-option",
+        ["snapshot", str(SNAPSHOT), "--output-format", "yaml"],
+        "unrecognized arguments: --output-format yaml (see: schemaspec snapshot --help)",
+    ),
 ]
 
 

@@ -283,11 +283,17 @@ def test_schema_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
     assert main(["schema", "--check", "-o", str(ROOT / "specs")]) == 0
     assert main(["schema", "--check", "-o", str(tmp_path)]) == 1
     assert capsys.readouterr().out.splitlines()[0] == (
-        f"{tmp_path}/schemaspec-snapshot.schema.json: out of date;"
+        f"{tmp_path}/schemaspec-snapshot.schema.json: missing;"
         f" run python -m schemaspec schema -o {tmp_path}"
     )
     assert main(["schema", "-o", str(tmp_path)]) == 0
     assert main(["schema", "--check", "-o", str(tmp_path)]) == 0
+    (tmp_path / "schemaspec-snapshot.schema.json").write_text("{}\n", encoding="utf-8")
+    assert main(["schema", "--check", "-o", str(tmp_path)]) == 1
+    assert capsys.readouterr().out.splitlines() == [
+        f"{tmp_path}/schemaspec-snapshot.schema.json: out of date;"
+        f" run python -m schemaspec schema -o {tmp_path}"
+    ]
 
 
 def test_without_models_contracts_check_the_snapshot(
