@@ -460,8 +460,9 @@ EXPLANATION = [
     "opened again for each view, so the checksum grows faster than the table count: about "
     "20 ms a call at 300 tables, 0.52 s at 3,000 (0.28 s with both caches raised to 8,000). "
     "That makes the whole comparison grow 8.8-13.6x from 300 to 3,000 tables on MariaDB in "
-    "three full runs (the floor 6.8-12x; the machine is noisy). schemaspec keeps the checksum (trimmed to the views whose facts it "
-    "needs: 0.74 -> 0.52 s a call at 3,000 tables), because a spec that is half before and "
+    "three full runs (the floor 6.8-12x; the machine is noisy). schemaspec keeps the checksum "
+    "(trimmed to the views whose facts it needs: 0.74 -> 0.52 s a call at 3,000 tables), "
+    "because a spec that is half before and "
     "half after a migration is worse than a slower one.",
     "- Before this work the same comparison took 4.3-5.8 s at 1,000 tables on PostgreSQL "
     "(`diff` alone 2.5-2.9 s, because every table with a database-named foreign key went to "
