@@ -79,7 +79,9 @@ def _cache_key(type_: sqltypes.TypeEngine[Any], dialect: Dialect | None) -> tupl
     A schema has thousands of columns and a few dozen distinct types, and SQLAlchemy makes a
     new type object for each column, so the cache is keyed by the type's class and attributes.
     """
-    attributes = type_.__dict__
+    attributes = getattr(type_, "__dict__", None)
+    if attributes is None:
+        return None
     for value in attributes.values():
         if type(value) not in _PLAIN_VALUES:
             return None

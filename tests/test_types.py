@@ -165,3 +165,21 @@ def test_unknown_type_that_cannot_compile_gets_its_class_name() -> None:
             raise RuntimeError("no DDL")
 
     assert canonical_type(Broken()) == "broken"
+
+
+def test_canonical_types_are_cached_by_class_and_plain_attributes() -> None:
+    from schemaspec import types
+
+    types._canonical_cache.clear()
+    pg = postgresql.dialect()
+    assert canonical_type(sa.String(40)) == "varchar(40)"
+    assert canonical_type(sa.String(41)) == "varchar(41)"
+    assert canonical_type(sa.String(40)) == "varchar(40)"  # a new object, the same values
+    assert canonical_type(postgresql.VARCHAR(40), pg) == "varchar(40)"
+    assert len(types._canonical_cache) == 3
+    # Not plain values: an enum's list of labels, a variant mapping. Rendered, never cached.
+    assert canonical_type(sa.Enum("a", "b", name="e")) == "enum(e)"
+    varies = sa.String(10).with_variant(sa.Text(), "postgresql")
+    assert canonical_type(varies, pg) == "text"
+    assert canonical_type(varies) == "varchar(10)"
+    assert len(types._canonical_cache) == 3
