@@ -31,8 +31,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args, extras = parser.parse_known_args(argv)
         if extras:
-            # Reported by the command's own parser, so the pointer is to its --help.
-            parser.commands[args.command_name].error(f"unrecognized arguments: {' '.join(extras)}")
+            # Reported by the parser they were given to, so the pointer is to the right --help.
+            words = list(sys.argv[1:] if argv is None else argv)
+            before_command = words[: words.index(args.command_name)]
+            owner = (
+                parser if set(extras) & set(before_command) else parser.commands[args.command_name]
+            )
+            owner.error(f"unrecognized arguments: {' '.join(extras)}")
     except SystemExit as exit_:
         # argparse exits on --help (0) and on a usage error (2, already reported in one line).
         return exit_.code if isinstance(exit_.code, int) else EXIT_ERROR

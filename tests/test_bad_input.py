@@ -176,6 +176,11 @@ CASES = [
         ["snapshot", str(SNAPSHOT), "--output-format", "yaml"],
         "unrecognized arguments: --output-format yaml (see: schemaspec snapshot --help)",
     ),
+    (
+        "usage-unknown-option-before-command",
+        ["--verbose", "snapshot", str(SNAPSHOT)],
+        "unrecognized arguments: --verbose (see: schemaspec --help)",
+    ),
 ]
 
 

@@ -131,3 +131,26 @@ def test_the_engines_dialect_is_left_as_it_was(zoo_engine: sa.Engine) -> None:
 
     assert "_get_table_sql" not in vars(zoo_engine.dialect)
     assert "_get_table_pragma" not in vars(zoo_engine.dialect)
+
+
+def test_temporary_objects_of_the_same_name_do_not_stand_in(tmp_path: Path) -> None:
+    engine = sa.create_engine(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    with engine.begin() as connection:
+        connection.exec_driver_sql("CREATE TABLE t (id INTEGER PRIMARY KEY, a INT)")
+        connection.exec_driver_sql("CREATE INDEX ix ON t (a)")
+        connection.exec_driver_sql("CREATE TABLE u (a INT, b INT)")
+        connection.exec_driver_sql("CREATE INDEX ix_u ON u (a)")
+    expected = from_database(engine)
+    with engine.connect() as connection:
+        # On the very connection reflection uses: a temporary table named like a real one,
+        # and a temporary index named like a real one on another table.
+        connection.exec_driver_sql("CREATE TEMP TABLE t (z TEXT, w INT)")
+        connection.exec_driver_sql("CREATE INDEX temp.ix2 ON t (z)")
+        connection.exec_driver_sql("CREATE TEMP TABLE other (z TEXT)")
+        connection.exec_driver_sql("CREATE INDEX temp.ix_u ON other (z)")
+        actual = from_database(connection)
+    engine.dispose()
+
+    assert sorted(expected.tables["t"].columns) == ["a", "id"]
+    assert expected.tables["u"].indexes["ix_u"].columns == ("a",)
+    assert actual == expected

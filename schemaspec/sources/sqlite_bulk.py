@@ -17,6 +17,7 @@ stays SQLAlchemy's, so what it reflects is the same; only the way the rows arriv
 from __future__ import annotations
 
 import copy
+import sqlite3
 from collections.abc import Sequence
 from typing import Any
 
@@ -36,10 +37,12 @@ _PRAGMA_METHOD = "_get_table_pragma"
 Rows = list[tuple[Any, ...]]
 
 
-#: Table names per ``IN (...)`` list, under SQLite's limit of parameters per statement: 32,766
-#: since 3.32, 999 before. Each list is one more scan of ``sqlite_master``, so the fewer the better.
+#: Table names per ``IN (...)`` list at most. Each list is one more scan of ``sqlite_master``, so
+#: the fewer lists the better; the connection's own limit of parameters per statement (999 in
+#: builds before SQLite 3.32) lowers it.
 _NAMES_PER_QUERY = 32_000
-_NAMES_PER_QUERY_BEFORE_3_32 = 900
+#: Parameters of a bulk query besides the names (the schema and the kind of object).
+_OTHER_PARAMETERS = 2
 
 
 class BulkCatalog:
@@ -53,17 +56,21 @@ class BulkCatalog:
     def __init__(self, connection: Connection, schema: str | None, names: Sequence[str]) -> None:
         self.connection = connection
         self.schema = schema
-        master = "sqlite_master"
-        if schema is not None:
-            quote = connection.dialect.identifier_preparer.quote_identifier
-            master = f"{quote(schema)}.sqlite_master"
-        self._master = master
+        quote = connection.dialect.identifier_preparer.quote_identifier
+        # Always a named database: an unqualified pragma looks in ``temp`` first, where a
+        # temporary table or index of the same name would stand in for the real one.
+        self._database = schema if schema is not None else "main"
+        self._master = f"{quote(self._database)}.sqlite_master"
         self._names = sorted(set(names))
-        version = connection.dialect.server_version_info or (0,)
-        self._names_per_query = (
-            _NAMES_PER_QUERY if version >= (3, 32) else _NAMES_PER_QUERY_BEFORE_3_32
-        )
+        limit = _parameter_limit(connection) - _OTHER_PARAMETERS
+        self._names_per_query = max(1, min(_NAMES_PER_QUERY, limit))
         self._pragmas: dict[str, dict[str, Rows] | None] = {}
+        #: Names of temporary tables and indexes. With no schema named, SQLAlchemy asks ``main``
+        #: and then ``temp`` for them; such names are left to SQLAlchemy's own methods.
+        self.temporary: frozenset[str] = frozenset()
+        if schema is None:
+            temporary = connection.exec_driver_sql("SELECT name FROM sqlite_temp_master")
+            self.temporary = frozenset(name for (name,) in temporary)
         rows = self._select("SELECT type, name, tbl_name, sql FROM {master} AS m WHERE", ())
         #: ``{table or view name: its CREATE statement}``
         self.table_sql: dict[str, str] = {
@@ -85,7 +92,7 @@ class BulkCatalog:
             known = self.indexes
         else:
             return None
-        if name not in known:
+        if name not in known or name in self.temporary:
             return None
         if pragma not in self._pragmas:
             self._pragmas[pragma] = self._read_pragma(
@@ -100,23 +107,22 @@ class BulkCatalog:
         if found is not None:
             return found
         quote = self.connection.dialect.identifier_preparer.quote_identifier
-        prefix = f"{quote(self.schema)}." if self.schema is not None else ""
-        result = self.connection.exec_driver_sql(f"PRAGMA {prefix}{pragma}({quote(name)})")
-        return [tuple(row) for row in result]
+        statement = f"PRAGMA {quote(self._database)}.{pragma}({quote(name)})"
+        return [tuple(row) for row in self.connection.exec_driver_sql(statement)]
 
     def _read_pragma(self, pragma: str, kind: str) -> dict[str, Rows] | None:
         # The pragma function's rows come in the pragma's own order for each catalog row,
         # because the function needs m.name and so runs inside the scan of sqlite_master.
-        schema_argument = ", ?" if self.schema is not None else ""
         query = (
             "SELECT m.name, p.* FROM {master} AS m"
-            f" JOIN pragma_{pragma}(m.name{schema_argument}) AS p WHERE m.type = ? AND"
+            f" JOIN pragma_{pragma}(m.name, ?) AS p WHERE m.type = ? AND"
         )
-        parameters = (self.schema, kind) if self.schema is not None else (kind,)
         try:
-            rows = self._select(query, parameters)
+            rows = self._select(query, (self._database, kind))
         except sa_exc.DBAPIError:
-            # A SQLite too old for table-valued pragma functions: one PRAGMA per table.
+            # A SQLite too old for table-valued pragma functions (3.16), or a table the pragma
+            # fails on (a virtual table whose module is not loaded): SQLAlchemy's per-table
+            # PRAGMAs then, which give the same rows or raise the same error as ever.
             return None
         by_name: dict[str, Rows] = {}
         for row in rows:
@@ -135,6 +141,17 @@ class BulkCatalog:
         return rows
 
 
+def _parameter_limit(connection: Connection) -> int:
+    """The most parameters one statement may have on this connection."""
+    dbapi_connection = connection.connection.dbapi_connection
+    getlimit = getattr(dbapi_connection, "getlimit", None)  # Python 3.11's sqlite3
+    if getlimit is not None:
+        limit: int = getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+        return limit
+    version = connection.dialect.server_version_info or (0,)
+    return 32_766 if version >= (3, 32) else 999
+
+
 def read_through(inspector: Inspector, bulk: BulkCatalog) -> None:
     """Make ``inspector``'s SQLite reflection read the catalog from ``bulk``."""
     dialect = inspector.dialect
@@ -151,7 +168,8 @@ def read_through(inspector: Inspector, bulk: BulkCatalog) -> None:
     def table_sql(
         connection: Connection, table_name: str, schema: str | None = None, **kw: Any
     ) -> Any:
-        if schema == bulk.schema and table_name in bulk.table_sql:
+        found = table_name in bulk.table_sql and table_name not in bulk.temporary
+        if schema == bulk.schema and found:
             return bulk.table_sql[table_name]
         return read_table_sql(connection, table_name, schema, **kw)
 
