@@ -60,17 +60,14 @@ def supplement(
     connection: Connection,
     schema: str | None,
     reflected: Reflected,
-    sqlite: sqlite_bulk.BulkCatalog | None = None,
+    sqlite: sqlite_bulk.BulkCatalog | None,
 ) -> None:
     """Fill in what reflection missed on this connection's database, in place.
 
-    On SQLite ``sqlite`` is the catalog reflection already read in bulk (read here if not given).
+    ``sqlite`` is the catalog reflection read in bulk on SQLite (``None`` elsewhere).
     """
     name = connection.dialect.name
-    if name == "sqlite":
-        if sqlite is None:
-            tables = [key[1] for key in reflected.columns]
-            sqlite = sqlite_bulk.BulkCatalog(connection, schema, tables)
+    if sqlite is not None:
         _sqlite(sqlite, reflected)
     elif name == "postgresql":
         _postgresql(connection, schema, reflected)
