@@ -10,23 +10,26 @@ specs, diff them, and keep snapshots next to the code::
 
 from __future__ import annotations
 
-from schemaspec.assertions import SchemaMismatch, assert_matches
-from schemaspec.config import ConfigError, ProjectConfig, load_config
-from schemaspec.contracts import Contract, ContractError, check_contract, load_contract
-from schemaspec.diff import Change, IgnoredChange, SchemaDiff, diff
+import sys
+
+from schemaspec import _moved
+from schemaspec.checks.config import ConfigError, ProjectConfig, load_config
+from schemaspec.checks.contracts import Contract, ContractError, check_contract, load_contract
+from schemaspec.checks.migrations import MigrationReport, check_migrations
+from schemaspec.checks.model_health import ModelFinding, ModelsReport, check_models
+from schemaspec.compare.change import Change
+from schemaspec.compare.diff import IgnoredChange, SchemaDiff, diff
+from schemaspec.compare.ignore import IgnoreRule
 from schemaspec.errors import (
     DatabaseConnectionError,
     SchemaspecError,
     SnapshotError,
     SourceError,
 )
-from schemaspec.health import ModelFinding, ModelsReport, check_models
-from schemaspec.ignore import IgnoreRule
-from schemaspec.migrations import MigrationReport, check_migrations
-from schemaspec.snapshot import dump, load
 from schemaspec.sources.alembic import from_alembic
 from schemaspec.sources.database import from_database
 from schemaspec.sources.models import from_models
+from schemaspec.sources.snapshot import dump, load
 from schemaspec.spec import (
     CheckSpec,
     ColumnSpec,
@@ -37,8 +40,12 @@ from schemaspec.spec import (
     TableSpec,
     UniqueSpec,
 )
+from schemaspec.testing.assertions import SchemaMismatch, assert_matches
 
 __version__ = "0.1.0"
+
+# Import paths from before the layout by role (schemaspec.report, schemaspec.health, ...).
+_moved.register(sys.modules[__name__])
 
 __all__ = [
     "Change",

@@ -8,7 +8,7 @@ when ``CI=true`` it fails them instead, because in CI a missing server is a brok
 not an optional extra.
 
 The ``schema_snapshot`` fixture compares a spec with a committed snapshot file; see
-:mod:`schemaspec.snapshot_fixture` and ``docs/testing.md``.
+:mod:`schemaspec.testing.snapshot_fixture` and ``docs/testing.md``.
 """
 
 from __future__ import annotations
@@ -18,13 +18,13 @@ from collections.abc import Iterator
 import pytest
 
 from schemaspec.errors import DatabaseConnectionError
-from schemaspec.scratch import (
+from schemaspec.sources.scratch import (
     check_server,
     scratch_database,
     scratch_sqlite,
     server_url_from_env,
 )
-from schemaspec.snapshot_fixture import (
+from schemaspec.testing.snapshot_fixture import (
     SchemaSnapshot,
     SnapshotSession,
     in_ci,

@@ -31,7 +31,7 @@ from schemaspec import (
     load,
 )
 from schemaspec.dialects import normalize
-from schemaspec.snapshot import dumps
+from schemaspec.sources.snapshot import dumps
 
 # Any Unicode scalar value a UTF-8 file can hold, control characters included: snapshots carry
 # comments, defaults and expressions verbatim.

@@ -33,7 +33,7 @@ from sqlalchemy.engine import make_url
 
 from schemaspec import DatabaseConnectionError, from_database
 from schemaspec.cli import main
-from schemaspec.scratch import server_url_from_env
+from schemaspec.sources.scratch import server_url_from_env
 
 #: Distinctive, and with characters URLs must escape: every spelling is searched for.
 PASSWORD = "p@ss/w0rd:S3cr3t"
@@ -359,7 +359,7 @@ def test_bad_urls_never_echo_the_password(text: str, capsys: pytest.CaptureFixtu
     ],
 )
 def test_no_api_error_chain_holds_the_password(entry: str, url: str) -> None:
-    from schemaspec import scratch
+    from schemaspec.sources import scratch
 
     def call() -> None:
         if entry == "from_database":

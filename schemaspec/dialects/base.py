@@ -15,9 +15,9 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
-from schemaspec.interning import ColumnKey, column_key, shared_column
 from schemaspec.spec import ColumnSpec, EnumSpec, IndexSpec, SchemaSpec, TableSpec, UniqueSpec
-from schemaspec.sqltext import canonical_default, canonical_expression
+from schemaspec.sql.text import canonical_default, canonical_expression
+from schemaspec.util.interning import ColumnKey, column_key, shared_column
 
 _NAMED_ENUM = re.compile(r"^enum\((\w+)\)$")
 _PLAIN_NAME = re.compile(r"\w+")
@@ -122,7 +122,7 @@ class DialectRules:
 
         Rules are pure, so the result is cached on the column's values: a 1,000-table schema
         has a few dozen distinct columns, not 12,000. Columns are mostly the shared objects of
-        :mod:`schemaspec.interning`, so the object itself is looked up first.
+        :mod:`schemaspec.util.interning`, so the object itself is looked up first.
         """
         seen = _column_cache_by_object.get((self, id(column)))
         if seen is not None and seen[0] is column:

@@ -5,7 +5,7 @@ database the caller names, which must be empty: it is emptied again afterwards, 
 can never be touched. Migrations run one revision at a time, in the revision graph's order, so a
 migration that raises is reported by its own revision id.
 
-:class:`AlembicProject` and :class:`Migrator` are shared with :mod:`schemaspec.migrations`,
+:class:`AlembicProject` and :class:`Migrator` are shared with :mod:`schemaspec.checks.migrations`,
 which walks every revision up, down and up again.
 """
 
@@ -27,10 +27,10 @@ from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.pool import NullPool
 
 from schemaspec.errors import DatabaseConnectionError, SourceError
-from schemaspec.redact import describe_url, mask_url, scrub
-from schemaspec.scratch import scratch_sqlite
 from schemaspec.sources.database import from_database
+from schemaspec.sources.scratch import scratch_sqlite
 from schemaspec.spec import SchemaSpec
+from schemaspec.util.redact import describe_url, mask_url, scrub
 
 __all__ = [
     "AlembicProject",

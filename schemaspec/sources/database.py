@@ -27,9 +27,6 @@ from sqlalchemy.engine.interfaces import (
 
 from schemaspec.dialects import normalize
 from schemaspec.errors import DatabaseConnectionError, SourceError
-from schemaspec.gcpause import paused_gc
-from schemaspec.interning import column_spec
-from schemaspec.redact import describe_url, scrub, unescaped_userinfo
 from schemaspec.sources import catalog, quoted_names, session, sqlite_bulk
 from schemaspec.sources.models import dialect_name, table_key
 from schemaspec.spec import (
@@ -42,8 +39,11 @@ from schemaspec.spec import (
     TableSpec,
     UniqueSpec,
 )
-from schemaspec.sqltext import canonical_action
-from schemaspec.types import canonical_type
+from schemaspec.sql.text import canonical_action
+from schemaspec.sql.types import canonical_type
+from schemaspec.util.gcpause import paused_gc
+from schemaspec.util.interning import column_spec
+from schemaspec.util.redact import describe_url, scrub, unescaped_userinfo
 
 #: Tables that belong to tools, not to the application's schema.
 DEFAULT_EXCLUDE = ("alembic_version",)

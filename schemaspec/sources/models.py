@@ -27,8 +27,6 @@ from sqlalchemy.sql.elements import ClauseElement, TextClause
 
 from schemaspec.dialects import normalize
 from schemaspec.errors import SourceError
-from schemaspec.gcpause import paused_gc
-from schemaspec.interning import column_spec
 from schemaspec.sources.importing import import_object
 from schemaspec.spec import (
     CheckSpec,
@@ -40,8 +38,10 @@ from schemaspec.spec import (
     TableSpec,
     UniqueSpec,
 )
-from schemaspec.sqltext import canonical_action
-from schemaspec.types import canonical_type, quote_literal, type_variants
+from schemaspec.sql.text import canonical_action
+from schemaspec.sql.types import canonical_type, quote_literal, type_variants
+from schemaspec.util.gcpause import paused_gc
+from schemaspec.util.interning import column_spec
 
 # Identifiers are compiled with the neutral dialect; its quoting is stripped by normalisation.
 _NEUTRAL = DefaultDialect()

@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from typing import Literal
 
 from schemaspec.errors import SourceError
-from schemaspec.redact import mask_url
-from schemaspec.snapshot import SUFFIXES
 from schemaspec.sources.session import DEFAULT_CONNECT_TIMEOUT, DEFAULT_STATEMENT_TIMEOUT
+from schemaspec.sources.snapshot import SUFFIXES
 from schemaspec.spec import SchemaSpec
+from schemaspec.util.redact import mask_url
 
 SourceKind = Literal["models", "database", "snapshot", "alembic"]
 
@@ -74,7 +74,7 @@ def load_source(
             statement_timeout=statement_timeout,
         )
     if source.kind == "snapshot":
-        from schemaspec.snapshot import load
+        from schemaspec.sources.snapshot import load
 
         return load(source.text)
     from schemaspec.sources.alembic import from_alembic_source

@@ -41,7 +41,7 @@ from sqlalchemy import MetaData, create_engine, inspect
 from sqlalchemy.pool import NullPool
 
 import schemaspec
-from schemaspec.scratch import scratch_database, scratch_sqlite, server_url_from_env
+from schemaspec.sources.scratch import scratch_database, scratch_sqlite, server_url_from_env
 from schemaspec.spec import SchemaSpec
 from tests.bench.schema import Shape, build_metadata, table_name
 

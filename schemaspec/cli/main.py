@@ -1,0 +1,100 @@
+"""The command line: a thin layer over the functions users import, one module per command group.
+
+``main(argv)`` returns the exit code: 0 no differences, 1 differences, 2 bad input or an error
+(one line on stderr; the traceback only with ``--debug``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import traceback
+from collections.abc import Callable, Mapping, Sequence
+from typing import NoReturn
+
+from schemaspec.cli.compare import add_compare_commands
+from schemaspec.cli.migrations import add_migrations_command
+from schemaspec.cli.models import add_models_command
+from schemaspec.cli.options import EXIT_ERROR
+from schemaspec.cli.project import add_project_commands
+from schemaspec.errors import SchemaspecError
+from schemaspec.util.redact import scrub
+
+Command = Callable[[argparse.Namespace], int]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args, extras = parser.parse_known_args(argv)
+        if extras:
+            # Reported by the parser they were given to, so the pointer is to the right --help.
+            words = list(sys.argv[1:] if argv is None else argv)
+            before_command = words[: words.index(args.command_name)]
+            owner = (
+                parser if set(extras) & set(before_command) else parser.commands[args.command_name]
+            )
+            owner.error(f"unrecognized arguments: {' '.join(extras)}")
+    except SystemExit as exit_:
+        # argparse exits on --help (0) and on a usage error (2, already reported in one line).
+        return exit_.code if isinstance(exit_.code, int) else EXIT_ERROR
+    command: Command = args.command
+    try:
+        return command(args)
+    except SchemaspecError as error:
+        if args.debug:
+            # The traceback, but still exit 2: an error must never read as "differences found".
+            traceback.print_exc()
+            return EXIT_ERROR
+        print(f"schemaspec: error: {_one_line(str(error))}", file=sys.stderr)
+        return EXIT_ERROR
+    except Exception as error:
+        if args.debug:
+            traceback.print_exc()
+            return EXIT_ERROR
+        message = _one_line(str(error).strip().splitlines()[0] if str(error).strip() else "")
+        print(
+            f"schemaspec: error: unexpected {type(error).__name__}: {message} "
+            "(run with --debug for the traceback)",
+            file=sys.stderr,
+        )
+        return EXIT_ERROR
+
+
+def _one_line(message: str) -> str:
+    """The CLI reports a cause in one line (drivers split theirs over several), never a
+    password, even one a driver or an imported module quoted."""
+    return scrub(" ".join(message.split()), None)
+
+
+class _Parser(argparse.ArgumentParser):
+    """Usage errors in one line, like every other error, with a pointer to ``--help``."""
+
+    #: The command parsers by name (set on the top-level parser only).
+    commands: Mapping[str, argparse.ArgumentParser]
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_ERROR, f"schemaspec: error: {message} (see: {self.prog} --help)\n")
+
+
+def main_entry() -> None:
+    """The ``schemaspec`` console script."""
+    sys.exit(main())
+
+
+def build_parser() -> _Parser:
+    parser = _Parser(
+        prog="schemaspec",
+        description="Treat a database schema as data: snapshot and diff models, databases, "
+        "snapshot files and Alembic revisions.",
+    )
+    parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
+    commands = parser.add_subparsers(
+        title="commands", required=True, metavar="COMMAND", dest="command_name"
+    )
+    parser.commands = commands.choices
+    add_compare_commands(commands)
+    add_models_command(commands)
+    add_project_commands(commands)
+    add_migrations_command(commands)
+    return parser

@@ -1,0 +1,32 @@
+"""The ``models`` command: a health check of a models package (see
+:mod:`schemaspec.checks.model_health`)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from schemaspec.checks.model_health import check_models, render_models_text
+from schemaspec.cli.options import EXIT_DIFFERENCES, EXIT_OK
+
+
+def add_models_command(commands: Any) -> None:
+    models_parser = commands.add_parser(
+        "models",
+        help="check a models package: imports, registration on the base's metadata, "
+        "configure_mappers(); exit 0 healthy, 1 problems, 2 error",
+    )
+    models_parser.add_argument("package", metavar="PKG", help="the models package, e.g. app.models")
+    models_parser.add_argument(
+        "--base",
+        metavar="PKG.MOD:Base",
+        help="the declarative base (or MetaData) env.py uses (default: PKG:Base)",
+    )
+    models_parser.set_defaults(command=run_models)
+
+
+def run_models(args: argparse.Namespace) -> int:
+    report = check_models(args.package, base=args.base)
+    sys.stdout.write(render_models_text(report))
+    return EXIT_OK if report.healthy else EXIT_DIFFERENCES

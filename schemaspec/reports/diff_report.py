@@ -1,0 +1,327 @@
+"""Reports of a :class:`~schemaspec.compare.diff.SchemaDiff`: text for people (with colour on a
+terminal), JSON for machines, Markdown for pull requests. Formats are documented in
+``docs/reports.md``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections import Counter, defaultdict
+from typing import Any, TextIO
+
+from pydantic import BaseModel
+
+from schemaspec.compare.change import Change, summary
+from schemaspec.compare.diff import SchemaDiff
+from schemaspec.spec import TableSpec
+
+#: Version of the JSON report structure; bump on incompatible changes.
+JSON_REPORT_VERSION = 1
+
+
+#: ANSI styles by what they mark; used only when colour is on.
+_STYLES = {
+    "missing": "31",  # red: the database lacks what the code expects
+    "unexpected": "33",  # yellow: something nobody declared
+    "changed": "36",  # cyan
+    "table": "1",  # bold
+    "summary": "1",
+    "quiet": "2",  # dim: ignored changes, notes
+}
+
+
+def use_colour(stream: TextIO, environ: os._Environ[str] | dict[str, str] | None = None) -> bool:
+    """Colour only for a terminal, and never when ``NO_COLOR`` is set to anything (no-color.org)."""
+    env = os.environ if environ is None else environ
+    if env.get("NO_COLOR"):
+        return False
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())
+
+
+def _paint(text: str, style: str, colour: bool) -> str:
+    return f"\033[{_STYLES[style]}m{text}\033[0m" if colour else text
+
+
+def render_text(
+    result: SchemaDiff,
+    *,
+    expected: str | None = None,
+    actual: str | None = None,
+    colour: bool = False,
+) -> str:
+    """A reviewer's note: changes grouped by table, one line each, and a summary line.
+
+    Ignored changes (with their reasons) and ignore rules that matched nothing follow.
+    """
+    lines = [_paint(f"note: {note}", "quiet", colour) for note in result.notes]
+    between = f" between {expected} (expected) and {actual} (actual)" if expected and actual else ""
+    if not result:
+        lines.append(f"No schema differences{between}.")
+        lines.extend(_ignore_lines(result, colour))
+        return "\n".join(lines) + "\n"
+    lines.append(f"Schema differences{between}:")
+    hints = rename_hints(result)
+    current: str | None = "\0"
+    for change in result.changes:
+        group = change.table or "(schema)"
+        if group != current:
+            lines.append("")
+            lines.append(_paint(group, "table", colour))
+            current = group
+        line = describe(change)
+        if change.path in hints and _key(change) in hints[change.path]:
+            line += f" [{hints[change.path][_key(change)]}]"
+        lines.append("  " + _paint(line, change.kind, colour))
+    lines.append("")
+    lines.append(_paint(summary(result.changes), "summary", colour))
+    lines.extend(_ignore_lines(result, colour))
+    return "\n".join(lines) + "\n"
+
+
+def _ignore_lines(result: SchemaDiff, colour: bool) -> list[str]:
+    lines: list[str] = []
+    if result.ignored:
+        lines.append("")
+        lines.append(f"Ignored ({len(result.ignored)}):")
+        for item in result.ignored:
+            because = f" ({item.rule.reason})" if item.rule.reason else ""
+            text = f"  {describe(item.change)} -- rule {str(item.rule)!r}{because}"
+            lines.append(_paint(text, "quiet", colour))
+    for rule in result.unused_ignores:
+        because = f" ({rule.reason})" if rule.reason else ""
+        lines.append(f"warning: ignore rule {str(rule)!r} matched nothing{because}; remove it?")
+    return lines
+
+
+def _key(change: Change) -> tuple[str, str]:
+    return (change.kind, change.object)
+
+
+def rename_hints(result: SchemaDiff) -> dict[str, dict[tuple[str, str], str]]:
+    """ "Possibly renamed" hints, by change path then (kind, object).
+
+    A table with a missing and an unexpected column of identical definition, or a missing and an
+    unexpected index on the same columns, was possibly renamed. Only a hint: both changes stay.
+    """
+    hints: dict[str, dict[tuple[str, str], str]] = defaultdict(dict)
+    by_table: dict[tuple[str | None, str, str], list[Change]] = defaultdict(list)
+    for change in result.changes:
+        if change.kind in ("missing", "unexpected") and change.object in ("column", "index"):
+            by_table[(change.table, change.object, change.kind)].append(change)
+    for (table, obj, kind), gone in by_table.items():
+        if kind != "missing":
+            continue
+        for old in gone:
+            for new in by_table.get((table, obj, "unexpected"), []):
+                if _same_definition(obj, old.expected, new.actual):
+                    name = new.path.rsplit(".", 1)[1]
+                    was = old.path.rsplit(".", 1)[1]
+                    hints[old.path][("missing", obj)] = f"possibly renamed to {name}"
+                    hints[new.path][("unexpected", obj)] = f"possibly renamed from {was}"
+    return dict(hints)
+
+
+def _same_definition(obj: str, old: Any, new: Any) -> bool:
+    if old is None or new is None:
+        return False
+    if obj == "index":
+        return bool(getattr(old, "columns", None) == getattr(new, "columns", None))
+    return bool(old == new)
+
+
+def describe(change: Change) -> str:
+    """One line for one change, e.g. ``t.c: type numeric(10,2) expected, integer found``."""
+    noun = change.object.replace("_", " ")
+    if change.kind == "changed":
+        details = "; ".join(
+            f"{attribute} {_value(change.expected[attribute])} expected, "
+            f"{_value(change.actual[attribute])} found"
+            for attribute in sorted(change.attributes)
+        )
+        return f"{change.path}: {details}"
+    value = change.expected if change.kind == "missing" else change.actual
+    shown = _shape(change.object, value, change.path.rsplit(".", 1)[-1])
+    suffix = f" ({shown})" if shown else ""
+    if change.kind == "missing":
+        return f"{change.path}: {noun} missing{suffix}"
+    return f"{change.path}: unexpected {noun}{suffix}"
+
+
+def render_json(
+    result: SchemaDiff, *, expected: str | None = None, actual: str | None = None
+) -> str:
+    """The versioned JSON report (documented in ``docs/reports.md``)."""
+    return (
+        json.dumps(
+            report_document(result, expected=expected, actual=actual), indent=2, ensure_ascii=False
+        )
+        + "\n"
+    )
+
+
+def report_document(
+    result: SchemaDiff, *, expected: str | None = None, actual: str | None = None
+) -> dict[str, Any]:
+    """The JSON report as a dict (key order is part of the format: it never varies)."""
+    hints = rename_hints(result)
+    return {
+        "schemaspec_report": JSON_REPORT_VERSION,
+        "expected": {"source": expected, "dialect": result.expected_dialect},
+        "actual": {"source": actual, "dialect": result.actual_dialect},
+        "notes": list(result.notes),
+        "differences": len(result.changes),
+        "summary": summary(result.changes) if result else "",
+        "changes": [
+            change_to_json(change, hint=hints.get(change.path, {}).get(_key(change)))
+            for change in result.changes
+        ],
+        "ignored": [
+            {**change_to_json(item.change), "rule": str(item.rule), "reason": item.rule.reason}
+            for item in result.ignored
+        ],
+        "unused_ignores": [
+            {"rule": str(rule), "reason": rule.reason} for rule in result.unused_ignores
+        ],
+    }
+
+
+def change_to_json(change: Change, *, hint: str | None = None) -> dict[str, Any]:
+    entry = {
+        "kind": change.kind,
+        "object": change.object,
+        "path": change.path,
+        "attributes": sorted(change.attributes),
+        "expected": _jsonable(change.expected),
+        "actual": _jsonable(change.actual),
+    }
+    # Present only on hinted changes, so version 1 documents without hints read as before.
+    if hint is not None:
+        entry["hint"] = hint
+    return entry
+
+
+def render_markdown(
+    result: SchemaDiff, *, expected: str | None = None, actual: str | None = None
+) -> str:
+    """A pull-request comment: a heading, a summary table by table, then the details."""
+    lines = [
+        "### schemaspec: " + (summary(result.changes) if result else "no schema differences"),
+        "",
+    ]
+    if expected and actual:
+        lines += [f"Expected: {_code(expected)} · actual: {_code(actual)}", ""]
+    lines += [f"> note: {_escape(note)}" for note in result.notes]
+    if result.notes:
+        lines.append("")
+    if result:
+        counts: dict[str, Counter[str]] = defaultdict(Counter)
+        for change in result.changes:
+            counts[change.table or "(schema)"][change.kind] += 1
+        lines += ["| Table | Missing | Unexpected | Changed |", "|---|---:|---:|---:|"]
+        for table, count in counts.items():
+            lines.append(
+                f"| {_escape(table)} | {count['missing']} | {count['unexpected']} "
+                f"| {count['changed']} |"
+            )
+        hints = rename_hints(result)
+        current: str | None = "\0"
+        for change in result.changes:
+            group = change.table or "(schema)"
+            if group != current:
+                lines += ["", f"#### {_escape(group)}", ""]
+                current = group
+            hint = hints.get(change.path, {}).get(_key(change))
+            suffix = f" _({hint})_" if hint else ""
+            lines.append(f"- **{change.kind}** {_markdown_change(change)}{suffix}")
+        lines.append("")
+    if result.ignored:
+        lines += [f"<details><summary>Ignored ({len(result.ignored)})</summary>", ""]
+        for item in result.ignored:
+            because = f": {_escape(item.rule.reason)}" if item.rule.reason else ""
+            lines.append(
+                f"- {_markdown_change(item.change)} (rule {_code(str(item.rule))}{because})"
+            )
+        lines += ["", "</details>", ""]
+    for rule in result.unused_ignores:
+        lines.append(f"> **warning:** ignore rule {_code(str(rule))} matched nothing")
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def _markdown_change(change: Change) -> str:
+    text = describe(change)
+    path, _, rest = text.partition(": ")
+    return f"{_code(path)}: {_escape(rest)}"
+
+
+def _code(text: str) -> str:
+    fence = "``" if "`" in text else "`"
+    return f"{fence}{text}{fence}"
+
+
+def _escape(text: str) -> str:
+    # Table cells and emphasis: keep the reader's text literal.
+    return text.replace("|", "\\|").replace("*", "\\*").replace("_", "\\_")
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json", exclude_defaults=True)
+    if isinstance(value, dict):
+        return {key: _jsonable(item) for key, item in value.items()}
+    if isinstance(value, tuple | list):
+        return [_jsonable(item) for item in value]
+    return value
+
+
+def _value(value: Any) -> str:
+    if value is None:
+        return "none"
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, tuple | list):
+        return "(" + ", ".join(str(item) for item in value) + ")"
+    return str(value)
+
+
+def _shape(obj: str, value: Any, key: str = "") -> str:
+    """A short description of a whole object for missing/unexpected lines."""
+    if value is None:
+        return ""
+    if obj == "column":
+        # Contract pins leave attributes out (None): show only what is known.
+        parts = [value.type] if value.type is not None else []
+        if value.nullable is not None:
+            parts.append("null" if value.nullable else "not null")
+        if value.default is not None:
+            parts.append(f"default {value.default}")
+        return ", ".join(parts)
+    if obj == "foreign_key":
+        if value.referred_table is None or value.referred_columns is None:
+            return ""
+        # A contract's foreign key pin is keyed by its columns and does not repeat them.
+        columns = getattr(value, "columns", None) or tuple(key.split(","))
+        return (
+            f"{', '.join(columns)} -> {value.referred_table}({', '.join(value.referred_columns)})"
+        )
+    if obj == "index":
+        if value.columns is None:
+            return ""
+        prefix = "unique on " if value.unique else "on "
+        return prefix + ", ".join(value.columns)
+    if obj == "unique":
+        return ", ".join(getattr(value, "columns", ()))
+    if obj == "check":
+        return str(value.sqltext) if value.sqltext is not None else ""
+    if obj == "primary_key":
+        return ", ".join(value)
+    if obj == "enum":
+        return ", ".join(value.values) if value.values is not None else ""
+    if obj == "table":
+        # A contract's table pin lists only the columns it checks: no count to show.
+        if not isinstance(value, TableSpec):
+            return ""
+        count = len(value.columns)
+        return f"{count} column" if count == 1 else f"{count} columns"
+    return ""

@@ -1,0 +1,208 @@
+"""The ``schema_snapshot`` fixture: compare a spec with a committed snapshot, or update it.
+
+A snapshot is a file under the snapshot directory (``specs/`` by default, the ini option
+``schemaspec_snapshot_dir``), reviewed in pull requests like code. A test compares against it;
+``--schemaspec-update`` writes it instead. Three rules keep that safe:
+
+- under ``CI=true`` nothing is ever written, whatever the flag says: CI that rewrites its own
+  expectations would pass every change;
+- a run writes only the files its tests asked for and never deletes one, so updating a subset
+  of tests (``-k``, one file) cannot lose other snapshots;
+- a file is rewritten only when its text would change, so ``git status`` shows real changes.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path, PurePath
+from typing import Any, Literal
+
+import pytest
+
+from schemaspec.compare.diff import diff
+from schemaspec.errors import SnapshotError
+from schemaspec.reports.diff_report import render_text
+from schemaspec.sources.snapshot import SUFFIXES, dump, dumps, load
+from schemaspec.testing.assertions import SchemaMismatch, to_spec
+
+Outcome = Literal["new", "updated", "unchanged", "not written"]
+snapshot_session_key = pytest.StashKey["SnapshotSession"]()
+
+_UNSAFE = re.compile(r"[^\w.\-]+")
+
+
+def in_ci() -> bool:
+    """True when ``CI=true``: the convention CI services set, and the one .ci/run sets."""
+    return os.environ.get("CI", "").lower() == "true"
+
+
+@dataclass
+class SnapshotSession:
+    """What one pytest run knows about snapshots: where they live, and what it wrote."""
+
+    directory: Path
+    rootpath: Path
+    update: bool
+    ci: bool
+    #: path -> what happened to it in this run, in the order the tests touched them.
+    outcomes: dict[Path, Outcome] = field(default_factory=dict)
+    #: path -> the text this run wrote or confirmed, to catch two tests fighting over one file.
+    texts: dict[Path, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_config(cls, config: pytest.Config) -> SnapshotSession:
+        directory = Path(str(config.getini("schemaspec_snapshot_dir")))
+        if not directory.is_absolute():
+            directory = config.rootpath / directory
+        return cls(
+            directory=directory,
+            rootpath=config.rootpath,
+            update=bool(config.getoption("schemaspec_update", False)),
+            ci=in_ci(),
+        )
+
+    @property
+    def writes(self) -> bool:
+        return self.update and not self.ci
+
+    def shown(self, path: Path) -> str:
+        """``path`` as the summary and messages print it: relative to the rootdir if inside."""
+        try:
+            return str(path.relative_to(self.rootpath))
+        except ValueError:
+            return str(path)
+
+    def write(self, path: Path, text: str, writer: Callable[[Path], object]) -> Outcome:
+        """Write ``text`` to ``path`` unless it already holds exactly that; record the outcome."""
+        earlier = self.texts.get(path)
+        if earlier is not None and earlier != text:
+            pytest.fail(
+                f"schemaspec: snapshot {self.shown(path)} was already written in this run with a "
+                "different schema; give these assertions different names",
+                pytrace=False,
+            )
+        self.texts[path] = text
+        if path in self.outcomes:
+            return self.outcomes[path]
+        try:
+            current: str | None = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            current = None
+        if current == text:
+            outcome: Outcome = "unchanged"
+        else:
+            writer(path)
+            outcome = "new" if current is None else "updated"
+        self.outcomes[path] = outcome
+        return outcome
+
+    def summary_lines(self) -> list[str]:
+        if self.ci and self.update:
+            lines = ["--schemaspec-update ignored: CI=true, and snapshots are never written in CI"]
+            lines += [f"  {self.shown(p)} (not written)" for p, o in self._with("not written")]
+            return lines
+        if not self.update:
+            return []
+        written = [(p, o) for p, o in self.outcomes.items() if o in ("new", "updated")]
+        unchanged = len(self._with("unchanged"))
+        if not written:
+            return [f"no snapshot changed ({unchanged} unchanged)"]
+        noun = "snapshot" if len(written) == 1 else "snapshots"
+        lines = [f"{len(written)} {noun} written, {unchanged} unchanged:"]
+        lines += [f"  {self.shown(path)} ({outcome})" for path, outcome in written]
+        return lines
+
+    def _with(self, outcome: Outcome) -> list[tuple[Path, Outcome]]:
+        return [(path, o) for path, o in self.outcomes.items() if o == outcome]
+
+
+class SchemaSnapshot:
+    """The ``schema_snapshot`` fixture's value, one per test."""
+
+    def __init__(self, session: SnapshotSession, node: pytest.Item) -> None:
+        self._session = session
+        self._node = node
+        self._default_calls = 0
+
+    def path(self, name: str | None = None) -> Path:
+        """The snapshot file for ``name``, or for this test's next unnamed assertion."""
+        if name is None:
+            return self._default_path(self._default_calls + 1)
+        return self._named_path(name)
+
+    def assert_match(self, spec: Any, name: str | None = None, **options: Any) -> None:
+        """Fail unless ``spec`` matches the committed snapshot; write it with --schemaspec-update.
+
+        ``spec`` is a :class:`~schemaspec.spec.SchemaSpec` or any source
+        :func:`schemaspec.assert_matches` accepts. ``name`` is a file name relative to the
+        snapshot directory (``.toml`` added unless it ends in ``.toml``/``.json``); by default
+        ``<test module>/<test name>.toml``, then ``-2``, ``-3``... for further unnamed calls in
+        the same test. ``options`` go to :func:`schemaspec.compare.diff`.
+        """
+        __tracebackhide__ = True  # pytest: point the failure at the test's own line
+        if name is None:
+            self._default_calls += 1
+            path = self._default_path(self._default_calls)
+        else:
+            path = self._named_path(name)
+        actual = to_spec(spec)
+        session, shown = self._session, self._session.shown(path)
+        if session.writes:
+            text = dumps(actual, path.suffix[1:])
+            session.write(path, text, lambda target: dump(actual, target))
+            return
+        refused = session.update and session.ci
+        if not path.exists():
+            if refused:
+                session.outcomes[path] = "not written"
+                pytest.fail(
+                    f"schemaspec: snapshot {shown} does not exist and was not written: "
+                    "CI=true, and snapshots are never written in CI (--schemaspec-update "
+                    f"ignored). Run pytest --schemaspec-update locally, review {shown} and "
+                    "commit it.",
+                    pytrace=False,
+                )
+            pytest.fail(
+                f"schemaspec: snapshot {shown} does not exist. Run pytest --schemaspec-update "
+                f"to write it, then review and commit it.",
+                pytrace=False,
+            )
+        result = diff(load(path), actual, **options)
+        if not result:
+            return
+        report = render_text(result, expected=shown, actual=self._node.name).rstrip("\n")
+        if refused:
+            session.outcomes[path] = "not written"
+            hint = (
+                "not written: CI=true, and snapshots are never written in CI (--schemaspec-update"
+                " ignored). If the change is intended, run pytest --schemaspec-update locally "
+                f"and commit {shown}."
+            )
+        else:
+            hint = (
+                "If the change is intended, run pytest --schemaspec-update, review the diff "
+                f"of {shown} and commit it."
+            )
+        raise SchemaMismatch(result, f"{report}\n\n{hint}")
+
+    def _default_path(self, call: int) -> Path:
+        # nodeid "tests/test_schema.py::TestA::test_b[sqlite]" -> "TestA.test_b-sqlite"
+        parts = self._node.nodeid.split("::")[1:] or [self._node.name]
+        stem = _UNSAFE.sub("-", ".".join(parts)).strip("-")
+        if call > 1:
+            stem += f"-{call}"
+        return self._session.directory / self._node.path.stem / f"{stem}.toml"
+
+    def _named_path(self, name: str) -> Path:
+        __tracebackhide__ = True
+        relative = PurePath(name)
+        if relative.is_absolute() or ".." in relative.parts or not relative.parts:
+            raise SnapshotError(
+                name, "a snapshot name must be a relative path inside the snapshot directory"
+            )
+        if relative.suffix.lower() not in SUFFIXES:
+            relative = relative.with_name(relative.name + ".toml")
+        return self._session.directory / relative
