@@ -29,6 +29,9 @@ class SchemaMismatch(AssertionError):
     look at the changes themselves.
     """
 
+    # Test runners print the class by its module: show the public name users import and catch.
+    __module__ = "schemaspec"
+
     def __init__(self, result: SchemaDiff, report: str) -> None:
         super().__init__(report)
         self.result = result

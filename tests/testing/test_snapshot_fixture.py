@@ -120,7 +120,7 @@ def test_mismatch_reads_like_the_text_report(
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(
         [
-            "E       schemaspec.assertions.SchemaMismatch: Schema differences between "
+            "E       schemaspec.SchemaMismatch: Schema differences between "
             "specs/test_schema/test_models.toml (expected) and test_models (actual):",
             "E       ",
             "E       book_registrations",
