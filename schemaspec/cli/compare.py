@@ -12,6 +12,7 @@ from schemaspec.cli.options import (
     FORMATS,
     SOURCES_HELP,
     add_source_options,
+    check_shadow,
     load_spec,
 )
 from schemaspec.compare.diff import diff
@@ -49,6 +50,7 @@ def add_compare_commands(commands: Any) -> None:
 
 def run_diff(args: argparse.Namespace) -> int:
     expected_source, actual_source = parse_source(args.expected), parse_source(args.actual)
+    check_shadow(args, (expected_source, actual_source))
     expected = load_spec(args, expected_source)
     actual = load_spec(args, actual_source)
     result = diff(expected, actual, ignore=args.ignore)
@@ -66,7 +68,9 @@ def run_diff(args: argparse.Namespace) -> int:
 
 
 def run_snapshot(args: argparse.Namespace) -> int:
-    spec = load_spec(args, args.source)
+    source = parse_source(args.source)
+    check_shadow(args, (source,))
+    spec = load_spec(args, source)
     if args.output:
         path = dump(spec, args.output)
         count = len(spec.tables)

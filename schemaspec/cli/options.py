@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Sequence
 
+from schemaspec.dialects import known_dialect
+from schemaspec.errors import SourceError
 from schemaspec.sources.resolve import Source, load_source, parse_source
 from schemaspec.sources.session import DEFAULT_CONNECT_TIMEOUT, DEFAULT_STATEMENT_TIMEOUT
 from schemaspec.spec import SchemaSpec
@@ -30,9 +33,19 @@ def seconds(text: str) -> float | None:
 def add_source_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--dialect",
+        type=dialect_name,
         help="render models the way this database stores them (postgresql, mysql, sqlite)",
     )
     parser.add_argument("--schema", help="a non-default database schema")
+    parser.add_argument(
+        "--shadow",
+        nargs="?",
+        const=True,
+        metavar="SERVER_URL",
+        help="build the models for real: create_all in a scratch database on SERVER_URL (dropped "
+        "afterwards) and read it back like the actual side; alone: an in-memory SQLite database. "
+        "Put it after the sources",
+    )
     parser.add_argument(
         "--connect-timeout",
         type=seconds,
@@ -51,11 +64,36 @@ def add_source_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def dialect_name(text: str) -> str:
+    try:
+        return known_dialect(text)
+    except SourceError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def check_shadow(args: argparse.Namespace, sources: Sequence[Source]) -> None:
+    """``--shadow`` builds models; refuse it where it would do nothing or build the wrong kind."""
+    if args.shadow is None:
+        return
+    if not any(source.kind == "models" for source in sources):
+        raise SourceError("--shadow builds models, and no source here is models (pkg.module:Base)")
+    if args.shadow is not True:
+        return
+    for source in sources:
+        if source.kind == "database" and not source.text.startswith("sqlite"):
+            kind = source.text.split(":", 1)[0].split("+", 1)[0]
+            raise SourceError(
+                f"--shadow alone builds the models in SQLite, but {source} is {kind}: "
+                f"give --shadow the URL of a {kind} server you may create databases on"
+            )
+
+
 def load_spec(args: argparse.Namespace, source: Source | str) -> SchemaSpec:
     spec = load_source(
         source,
         dialect=args.dialect,
         schema=args.schema,
+        shadow=args.shadow,
         connect_timeout=args.connect_timeout,
         statement_timeout=args.statement_timeout,
     )

@@ -10,13 +10,24 @@ from __future__ import annotations
 # Importing the dialect modules registers them.
 from schemaspec.dialects import mysql, postgresql, sqlite
 from schemaspec.dialects.base import (
+    DIALECT_CHOICES,
     NEUTRAL,
     DialectRules,
     common_ground,
+    known_dialect,
     normalize,
     registry,
     rules_for,
 )
 
-__all__ = ["NEUTRAL", "DialectRules", "common_ground", "normalize", "registry", "rules_for"]
+__all__ = [
+    "DIALECT_CHOICES",
+    "NEUTRAL",
+    "DialectRules",
+    "common_ground",
+    "known_dialect",
+    "normalize",
+    "registry",
+    "rules_for",
+]
 _REGISTERED = (mysql, postgresql, sqlite)

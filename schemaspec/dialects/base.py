@@ -10,11 +10,13 @@ idempotent: normalising a normalised spec changes nothing.
 
 from __future__ import annotations
 
+import difflib
 import re
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
+from schemaspec.errors import SourceError
 from schemaspec.spec import ColumnSpec, EnumSpec, IndexSpec, SchemaSpec, TableSpec, UniqueSpec
 from schemaspec.sql.text import canonical_default, canonical_expression
 from schemaspec.util.interning import ColumnKey, column_key, shared_column
@@ -290,6 +292,21 @@ registry = _Registry()
 
 def rules_for(name: str | None) -> DialectRules:
     return registry.get(name)
+
+
+#: The dialect names a user may write; MariaDB is rendered as MySQL.
+DIALECT_CHOICES = ("postgresql", "mysql", "mariadb", "sqlite")
+
+
+def known_dialect(name: str) -> str:
+    """``name`` as a user wrote it (``--dialect``, ``dialect=``), checked against the databases
+    schemaspec renders; an unknown one is refused with the choices, never compared as foreign."""
+    lowered = name.strip().lower()
+    if lowered in DIALECT_CHOICES:
+        return "mysql" if lowered == "mariadb" else lowered
+    guess = difflib.get_close_matches(lowered, DIALECT_CHOICES, n=1, cutoff=0.5)
+    hint = f"did you mean {guess[0]!r}? " if guess else ""
+    raise SourceError(f"unknown dialect {name!r}: {hint}choose one of {', '.join(DIALECT_CHOICES)}")
 
 
 def normalize(spec: SchemaSpec, dialect: str | None = None) -> SchemaSpec:

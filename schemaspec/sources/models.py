@@ -20,12 +20,12 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy import types as sqltypes
-from sqlalchemy.engine import Dialect
+from sqlalchemy.engine import URL, Dialect
 from sqlalchemy.engine.default import DefaultDialect
 from sqlalchemy.schema import DefaultClause
 from sqlalchemy.sql.elements import ClauseElement, TextClause
 
-from schemaspec.dialects import normalize
+from schemaspec.dialects import known_dialect, normalize
 from schemaspec.errors import SourceError
 from schemaspec.sources.importing import import_object
 from schemaspec.spec import (
@@ -49,7 +49,11 @@ _NEUTRAL = DefaultDialect()
 
 @paused_gc()
 def from_models(
-    target: MetaData | Any | str, dialect: str | None = None, *, schema: str | None = None
+    target: MetaData | Any | str,
+    dialect: str | None = None,
+    *,
+    schema: str | None = None,
+    shadow: str | URL | bool | None = None,
 ) -> SchemaSpec:
     """The spec the models in ``target`` expect.
 
@@ -57,8 +61,19 @@ def from_models(
     import string ``"pkg.module:attr"``. ``dialect`` (``"postgresql"``, ``"mysql"``,
     ``"sqlite"``...) renders the models the way that database stores them. ``schema`` keeps only
     the tables of that schema, keyed by bare name.
+
+    ``shadow`` builds the models for real instead: ``True`` in an in-memory SQLite database, a
+    URL in a scratch database created on that server (and dropped afterwards), then reads it
+    back as :func:`~schemaspec.from_database` reads the actual side. The comparison is then exact
+    by construction; models the database refuses raise
+    :class:`~schemaspec.sources.shadow.ModelsNotCreatableError` naming the object.
     """
     metadata = resolve_metadata(target)
+    dialect = None if dialect is None else known_dialect(dialect)
+    if shadow is not None:
+        from schemaspec.sources.shadow import shadow_spec
+
+        return shadow_spec(metadata, dialect, shadow, schema=schema)
     spec = metadata_to_spec(metadata, schema=schema)
     return normalize(spec, dialect) if dialect is not None else normalize(spec)
 

@@ -53,17 +53,18 @@ def load_source(
     *,
     dialect: str | None = None,
     schema: str | None = None,
+    shadow: str | bool | None = None,
     connect_timeout: float | None = DEFAULT_CONNECT_TIMEOUT,
     statement_timeout: float | None = DEFAULT_STATEMENT_TIMEOUT,
 ) -> SchemaSpec:
-    """The spec of ``source``. ``dialect`` applies to models, ``schema`` to models and databases,
-    the timeouts (seconds, ``None`` for none) to databases."""
+    """The spec of ``source``. ``dialect`` and ``shadow`` apply to models, ``schema`` to models
+    and databases, the timeouts (seconds, ``None`` for none) to databases."""
     if isinstance(source, str):
         source = parse_source(source)
     if source.kind == "models":
         from schemaspec.sources.models import from_models
 
-        return from_models(source.text, dialect=dialect, schema=schema)
+        return from_models(source.text, dialect=dialect, schema=schema, shadow=shadow)
     if source.kind == "database":
         from schemaspec.sources.database import from_database
 

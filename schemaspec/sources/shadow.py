@@ -1,0 +1,174 @@
+"""Shadow mode: the models' spec as a real database builds it.
+
+``from_models(models, shadow=...)`` runs ``create_all`` in a scratch database of the target kind,
+reads it back with the very reader :func:`~schemaspec.from_database` uses on the actual side,
+and drops it. Both sides of a comparison then pass through one database and one reader, so what
+SQLAlchemy's compiler and the database decide (types, defaults, truncated names, ``ddl_if``,
+``@compiles`` overrides, objects made by DDL events) is never re-derived by our own rules.
+
+Nothing here touches a database the user has: a server URL only hosts a new scratch database
+(removed afterwards, also on failure), and ``shadow=True`` is an in-memory SQLite database.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import sqlalchemy as sa
+from sqlalchemy import MetaData
+from sqlalchemy import exc as sa_exc
+from sqlalchemy.engine import URL, Connection, make_url
+from sqlalchemy.pool import NullPool, StaticPool
+
+from schemaspec.errors import SourceError
+from schemaspec.sources.database import from_database
+from schemaspec.sources.scratch import scratch_database
+from schemaspec.spec import ForeignKeySpec, SchemaSpec, TableSpec
+from schemaspec.util.redact import scrub
+
+ShadowTarget = str | URL | bool
+
+#: DDL statement openings, for naming the object a database refused to create.
+_DDL_OBJECT = re.compile(
+    r"^\s*(CREATE|ALTER|DROP)\s+(?:UNIQUE\s+)?(?:OR\s+REPLACE\s+)?"
+    r"(TABLE|INDEX|TYPE|SEQUENCE|VIEW|TRIGGER|FUNCTION|SCHEMA|EXTENSION)\s+"
+    r"(?:IF\s+NOT\s+EXISTS\s+)?(\S+)",
+    re.IGNORECASE,
+)
+
+
+class ModelsNotCreatableError(SourceError):
+    """The models cannot be created on the shadow database: a defect of the models themselves."""
+
+
+def shadow_spec(
+    metadata: MetaData,
+    dialect: str | None,
+    shadow: ShadowTarget,
+    *,
+    schema: str | None = None,
+) -> SchemaSpec:
+    """The spec of a scratch database of the target kind after ``metadata.create_all``."""
+    url = shadow_url(dialect, shadow)
+    with _shadow_connection(url, metadata) as connection:
+        _create(connection, metadata)
+        if schema is not None:
+            return from_database(connection, schema=schema)
+        spec = from_database(connection)
+        for other in sorted(_schemas(metadata)):
+            spec = _merged(spec, other, from_database(connection, schema=other))
+        return spec
+
+
+def shadow_url(dialect: str | None, shadow: ShadowTarget) -> URL:
+    """Where to build: ``True`` is an in-memory SQLite database; a URL names a server."""
+    if shadow is True:
+        if dialect not in (None, "sqlite"):
+            raise SourceError(
+                f"shadow=True builds the models in an in-memory SQLite database, not {dialect}: "
+                f"give the URL of a {dialect} server to create a scratch database on"
+            )
+        return make_url("sqlite://")
+    if shadow is False:
+        raise SourceError("shadow=False: leave shadow out (None) to build the spec without one")
+    try:
+        url = make_url(shadow)
+    except sa_exc.ArgumentError:
+        raise SourceError(
+            f"shadow: not a database URL: {scrub(str(shadow), None)!r} "
+            "(expected e.g. postgresql+psycopg://user@host/postgres, or True for SQLite)"
+        ) from None
+    kind = "mysql" if url.get_backend_name() == "mariadb" else url.get_backend_name()
+    if dialect is not None and dialect != kind:
+        raise SourceError(
+            f"the shadow database is {kind} but the models are rendered for {dialect}: "
+            "give a shadow server of the same kind"
+        )
+    return url
+
+
+@contextmanager
+def _shadow_connection(url: URL, metadata: MetaData) -> Iterator[Connection]:
+    if url.get_backend_name() == "sqlite":
+        # Always in memory (a file named in the URL is never written): one connection holds the
+        # whole database, and each schema of the models is an in-memory database attached to it.
+        engine = sa.create_engine("sqlite://", poolclass=StaticPool)
+        try:
+            with engine.connect() as connection:
+                for name in sorted(_schemas(metadata)):
+                    quoted = connection.dialect.identifier_preparer.quote(name)
+                    connection.exec_driver_sql(f"ATTACH DATABASE ':memory:' AS {quoted}")
+                yield connection
+        finally:
+            engine.dispose()
+        return
+    if url.get_backend_name() in ("mysql", "mariadb") and _schemas(metadata):
+        raise SourceError(
+            "shadow on MySQL/MariaDB builds in one scratch database, and a MySQL schema is a "
+            f"database of its own: tables in {sorted(_schemas(metadata))} cannot be built; "
+            "compare one schema at a time with schema=..."
+        )
+    with scratch_database(url) as scratch:
+        engine = sa.create_engine(scratch, poolclass=NullPool)
+        try:
+            with engine.connect() as connection:
+                for name in sorted(_schemas(metadata)):
+                    quoted = connection.dialect.identifier_preparer.quote(name)
+                    connection.exec_driver_sql(f"CREATE SCHEMA IF NOT EXISTS {quoted}")
+                connection.commit()
+                yield connection
+        finally:
+            engine.dispose()
+
+
+def _schemas(metadata: MetaData) -> set[str]:
+    return {table.schema for table in metadata.tables.values() if table.schema is not None}
+
+
+def _create(connection: Connection, metadata: MetaData) -> None:
+    """``create_all``; a refusal names the object and the database's own words."""
+    dialect = connection.dialect.name
+    try:
+        metadata.create_all(connection)
+        connection.commit()
+    except sa_exc.DBAPIError as error:
+        connection.rollback()
+        statement = str(error.statement or "")
+        cause = " ".join(str(error.orig).split())
+        raise ModelsNotCreatableError(
+            f"the models cannot be created on {dialect}: {_object_of(statement)}: {cause}"
+        ) from None
+    except sa_exc.SQLAlchemyError as error:
+        # Refused before reaching the database (e.g. an index with no columns cannot compile).
+        connection.rollback()
+        cause = " ".join(str(error).split())
+        raise ModelsNotCreatableError(
+            f"the models cannot be created on {dialect}: {cause}"
+        ) from None
+
+
+def _object_of(statement: str) -> str:
+    match = _DDL_OBJECT.match(statement)
+    if match is None:
+        return " ".join(statement.split())[:120] or "a statement"
+    return f"{match.group(2).lower()} {match.group(3).strip(chr(34) + '`[]')}"
+
+
+def _merged(spec: SchemaSpec, schema: str, other: SchemaSpec) -> SchemaSpec:
+    """Add the tables of ``schema`` as ``schema.name``, the keys the models give them."""
+    tables = dict(spec.tables)
+    for name, table in other.tables.items():
+        tables[f"{schema}.{name}"] = _qualified_references(table, schema)
+    return spec.model_copy(update={"tables": tables, "enums": {**other.enums, **spec.enums}})
+
+
+def _qualified_references(table: TableSpec, schema: str) -> TableSpec:
+    # Reflected with schema=..., a reference within that schema is bare; qualify it.
+    keys: dict[str, ForeignKeySpec] = {}
+    for key, fk in table.foreign_keys.items():
+        bare = "." not in fk.referred_table
+        referred = f"{schema}.{fk.referred_table}" if bare else fk.referred_table
+        keys[key] = fk.model_copy(update={"referred_table": referred})
+    return table.model_copy(update={"foreign_keys": keys})
