@@ -60,6 +60,10 @@ class IndexSpec(_Frozen):
     #: (``postgresql_where``, ``sqlite_where``); elsewhere the index is a plain one. Normalising
     #: for a dialect keeps or drops the predicate, then clears this.
     where_dialects: tuple[str, ...] | None = None
+    #: Set only on specs straight from models: the databases ``create_all`` makes the index on
+    #: (``Index(...).ddl_if(dialect=...)``). Normalising for another dialect drops the index;
+    #: normalising for one of these clears this.
+    created_on: tuple[str, ...] | None = None
 
 
 class UniqueSpec(_Frozen):

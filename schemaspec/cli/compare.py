@@ -13,6 +13,7 @@ from schemaspec.cli.options import (
     SOURCES_HELP,
     add_source_options,
     check_shadow,
+    load_pair,
     load_spec,
 )
 from schemaspec.compare.diff import diff
@@ -51,8 +52,7 @@ def add_compare_commands(commands: Any) -> None:
 def run_diff(args: argparse.Namespace) -> int:
     expected_source, actual_source = parse_source(args.expected), parse_source(args.actual)
     check_shadow(args, (expected_source, actual_source))
-    expected = load_spec(args, expected_source)
-    actual = load_spec(args, actual_source)
+    expected, actual = load_pair(args, expected_source, actual_source)
     result = diff(expected, actual, ignore=args.ignore)
     names = {"expected": str(expected_source), "actual": str(actual_source)}
     if args.format == "json":

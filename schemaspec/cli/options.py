@@ -6,7 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from schemaspec.dialects import known_dialect
+from schemaspec.dialects import DIALECT_CHOICES, known_dialect
 from schemaspec.errors import SourceError
 from schemaspec.sources.resolve import Source, load_source, parse_source
 from schemaspec.sources.session import DEFAULT_CONNECT_TIMEOUT, DEFAULT_STATEMENT_TIMEOUT
@@ -86,6 +86,27 @@ def check_shadow(args: argparse.Namespace, sources: Sequence[Source]) -> None:
                 f"--shadow alone builds the models in SQLite, but {source} is {kind}: "
                 f"give --shadow the URL of a {kind} server you may create databases on"
             )
+
+
+def load_pair(
+    args: argparse.Namespace, expected: Source, actual: Source
+) -> tuple[SchemaSpec, SchemaSpec]:
+    """Both sides; models compared with another source are compiled for that source's database.
+
+    The other side is read first, so models without ``--dialect`` are rendered the way its
+    database builds them (types, defaults, truncated names, ``ddl_if``), not neutrally.
+    """
+    if args.dialect is not None or (expected.kind == "models") == (actual.kind == "models"):
+        return load_spec(args, expected), load_spec(args, actual)
+    models, other = (expected, actual) if expected.kind == "models" else (actual, expected)
+    other_spec = load_spec(args, other)
+    dialect = other_spec.dialect if other_spec.dialect in DIALECT_CHOICES else None
+    if args.shadow is not None:
+        dialect = None  # the shadow server's kind decides
+    models_spec = load_spec(argparse.Namespace(**{**vars(args), "dialect": dialect}), models)
+    if models is expected:
+        return models_spec, other_spec
+    return other_spec, models_spec
 
 
 def load_spec(args: argparse.Namespace, source: Source | str) -> SchemaSpec:

@@ -96,8 +96,10 @@ class DialectRules:
                 ),
                 where=self.expression(self.partial(index)),
                 where_dialects=index.where_dialects if self.name is None else None,
+                created_on=index.created_on if self.name is None else None,
             )
             for name, index in table.indexes.items()
+            if self.name is None or index.created_on is None or self.name in index.created_on
         }
         checks = {
             key: replace(check, sqltext=self.expression(check.sqltext) or "")

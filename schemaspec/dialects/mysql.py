@@ -25,7 +25,17 @@ class MySQLRules(dialects.DialectRules):
         "real": "double",
         # DECIMAL without a precision is DECIMAL(10,0).
         "numeric": "numeric(10,0)",
+        # CHAR without a length is CHAR(1).
+        "char": "char(1)",
     }
+
+    def column_type(self, type_: str, enums: dict[str, EnumSpec]) -> str:
+        sized = re.fullmatch(r"float\((\d+)\)( unsigned)?", type_)
+        if sized:
+            # FLOAT(p) is stored as FLOAT up to 24 bits of precision and as DOUBLE above.
+            stored = "float" if int(sized.group(1)) <= 24 else "double"
+            return stored + (sized.group(2) or "")
+        return super().column_type(type_, enums)
 
     def rewrite(self, text: str) -> str:
         return _LENGTH.sub(lambda m: m.group(1) or "octet_length(", text)

@@ -33,6 +33,8 @@ class PostgreSQLRules(dialects.DialectRules):
     emulation_checks = frozenset()
     stored_types = {  # noqa: RUF012
         "float": "double",
+        # CHAR without a length is CHAR(1) (the SQL standard's rule, which PostgreSQL follows).
+        "char": "char(1)",
         # The rest is for comparing with a MySQL spec: what PostgreSQL would store instead.
         "tinyint": "smallint",
         "mediumint": "integer",

@@ -23,6 +23,9 @@ class SQLiteRules(dialects.DialectRules):
     }
 
     def column_type(self, type_: str, enums: dict[str, EnumSpec]) -> str:
+        # SQLite reads a declared type by its affinity name: FLOAT(53) is a FLOAT, and a MySQL
+        # INTEGER UNSIGNED an INTEGER (SQLAlchemy's reflection parses it the same way).
+        type_ = re.sub(r"^float\(\d+\)", "float", type_.removesuffix(" unsigned"))
         type_ = super().column_type(type_, enums)
         inline = re.fullmatch(r"enum\((.*)\)", type_)
         if inline and inline.group(1).startswith("'"):

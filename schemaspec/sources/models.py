@@ -19,10 +19,11 @@ from sqlalchemy import (
     Table,
     UniqueConstraint,
 )
+from sqlalchemy import exc as sa_exc
 from sqlalchemy import types as sqltypes
 from sqlalchemy.engine import URL, Dialect
 from sqlalchemy.engine.default import DefaultDialect
-from sqlalchemy.schema import DefaultClause
+from sqlalchemy.schema import Constraint, DefaultClause
 from sqlalchemy.sql.elements import ClauseElement, TextClause
 
 from schemaspec.dialects import known_dialect, normalize
@@ -39,11 +40,17 @@ from schemaspec.spec import (
     UniqueSpec,
 )
 from schemaspec.sql.text import canonical_action
-from schemaspec.sql.types import canonical_type, quote_literal, type_variants
+from schemaspec.sql.types import (
+    SPEC_DIALECTS,
+    canonical_type,
+    dialect_instance,
+    quote_literal,
+    type_variants,
+)
 from schemaspec.util.gcpause import paused_gc
 from schemaspec.util.interning import column_spec
 
-# Identifiers are compiled with the neutral dialect; its quoting is stripped by normalisation.
+# The neutral compiler; identifiers' quoting is stripped by normalisation.
 _NEUTRAL = DefaultDialect()
 
 
@@ -74,7 +81,7 @@ def from_models(
         from schemaspec.sources.shadow import shadow_spec
 
         return shadow_spec(metadata, dialect, shadow, schema=schema)
-    spec = metadata_to_spec(metadata, schema=schema)
+    spec = metadata_to_spec(metadata, schema=schema, dialect=dialect)
     return normalize(spec, dialect) if dialect is not None else normalize(spec)
 
 
@@ -97,13 +104,28 @@ def table_key(table_schema: str | None, name: str, schema: str | None) -> str:
     return name if table_schema in (None, schema) else f"{table_schema}.{name}"
 
 
-def metadata_to_spec(metadata: MetaData, *, schema: str | None = None) -> SchemaSpec:
+#: Tables that belong to tools, not to the application's schema (from_database skips them too).
+TOOL_TABLES = frozenset({"alembic_version"})
+
+
+def metadata_to_spec(
+    metadata: MetaData, *, schema: str | None = None, dialect: str | None = None
+) -> SchemaSpec:
+    """The spec of ``metadata``, its SQL compiled as ``dialect`` compiles it (neutral: ``None``).
+
+    Compiling with the target database's own SQLAlchemy dialect is what makes ``@compiles``
+    overrides, dialect-only constructs (``Sequence.next_value()``, JSONB operators) and
+    ``ddl_if`` come out as ``create_all`` would emit them there.
+    """
+    compiler = _Compiler(dialect)
     tables: dict[str, TableSpec] = {}
     enums: dict[str, EnumSpec] = {}
     for table in metadata.tables.values():
         if schema is not None and table.schema != schema:
             continue
-        tables[table_key(table.schema, table.name, schema)] = _table_spec(table, schema)
+        if table.name in TOOL_TABLES and table.schema in (None, schema):
+            continue
+        tables[table_key(table.schema, table.name, schema)] = _table_spec(table, schema, compiler)
         for column in table.columns:
             type_ = column.type
             if isinstance(type_, Enum) and type_.native_enum and type_.name:
@@ -111,11 +133,88 @@ def metadata_to_spec(metadata: MetaData, *, schema: str | None = None) -> Schema
     return SchemaSpec(dialect=None, tables=tables, enums=enums)
 
 
-def _table_spec(table: Table, schema: str | None) -> TableSpec:
+class _Compiler:
+    """SQL text and names of model objects as one dialect emits them in ``create_all``.
+
+    Neutral (no dialect): SQLAlchemy's default compiler; what only compiles for a particular
+    database (a ``@compiles`` override with no default, ``Sequence.next_value()``, JSONB
+    operators) is compiled as the first of the spec dialects that can, so a neutral spec never
+    fails on a construct that SQLAlchemy can create somewhere.
+    """
+
+    def __init__(self, dialect: str | None) -> None:
+        self.dialect_name = dialect
+        self.dialect: Dialect = _NEUTRAL if dialect is None else dialect_instance(dialect)
+
+    def sql(self, element: Any) -> str:
+        if isinstance(element, str):
+            return element
+        if (
+            isinstance(element, TextClause)
+            and not element._bindparams
+            and "\\:" not in element.text
+        ):
+            # What text() compiles to, without a compiler per column: plain text() is by far
+            # the most common server default, and compiling is most of the cost of a column.
+            return element.text
+        if not isinstance(element, ClauseElement):
+            return str(element)
+        try:
+            return _compiled(element, self.dialect)
+        except _NOT_COMPILABLE:
+            if self.dialect_name is not None:
+                raise
+        for name in SPEC_DIALECTS:
+            try:
+                return _compiled(element, dialect_instance(name))
+            except _NOT_COMPILABLE:
+                continue
+        raise SourceError(f"cannot compile {element!r} for any of {', '.join(SPEC_DIALECTS)}")
+
+    def name(self, item: Index | Constraint) -> str | None:
+        """The name the database gets: a naming convention's name is truncated (with a hash
+        suffix) to the dialect's identifier limit, as SQLAlchemy does when it emits DDL."""
+        if _name(item.name) is None:
+            return None
+        preparer = self.dialect.identifier_preparer
+        formatted = preparer.format_constraint(item, _alembic_quote=False)
+        return str(formatted) if formatted is not None else None
+
+    def created(self, item: Index) -> bool:
+        """Whether ``create_all`` on this dialect creates ``item`` (``ddl_if(dialect=...)``)."""
+        created_on = _created_on(item)
+        return created_on is None or self.dialect_name is None or self.dialect_name in created_on
+
+
+def _created_on(item: Index) -> tuple[str, ...] | None:
+    """The spec dialects a ``ddl_if(dialect=...)`` limits ``item`` to (``None``: all)."""
+    condition = item._ddl_if
+    if condition is None or condition.dialect is None:
+        return None
+    wanted = {condition.dialect} if isinstance(condition.dialect, str) else condition.dialect
+    return tuple(sorted({"mysql" if name == "mariadb" else name for name in wanted}))
+
+
+#: What a compiler raises for a construct it cannot render (``@compiles`` for other databases
+#: only, an operator of another database's type).
+_NOT_COMPILABLE = (sa_exc.CompileError, sa_exc.UnsupportedCompilationError, NotImplementedError)
+
+
+def _compiled(element: ClauseElement, dialect: Dialect) -> str:
+    return str(
+        element.compile(
+            dialect=dialect, compile_kwargs={"literal_binds": True, "include_table": False}
+        )
+    )
+
+
+def _table_spec(table: Table, schema: str | None, compiler: _Compiler) -> TableSpec:
     autoincrement_column = table.autoincrement_column
     columns = {
-        column.name: _column_spec(column, column is autoincrement_column)
+        column.name: _column_spec(column, column is autoincrement_column, compiler)
         for column in table.columns
+        # System columns (PostgreSQL's xmin, ctid...) are never part of CREATE TABLE.
+        if not column.system
     }
     foreign_keys: dict[str, ForeignKeySpec] = {}
     unique: dict[str, UniqueSpec] = {}
@@ -124,15 +223,19 @@ def _table_spec(table: Table, schema: str | None) -> TableSpec:
     column_constraints = [c for column in table.columns for c in column.constraints]
     for constraint in [*table.constraints, *column_constraints]:
         if isinstance(constraint, ForeignKeyConstraint):
-            fk = _foreign_key_spec(constraint, schema)
+            fk = _foreign_key_spec(constraint, schema, compiler)
             foreign_keys[",".join(fk.columns)] = fk
         elif isinstance(constraint, UniqueConstraint):
             names = tuple(column.name for column in constraint.columns)
-            unique[",".join(names)] = UniqueSpec(columns=names, name=_name(constraint.name))
+            unique[",".join(names)] = UniqueSpec(columns=names, name=compiler.name(constraint))
         elif isinstance(constraint, CheckConstraint):
-            check = _check_spec(constraint)
+            check = _check_spec(constraint, compiler)
             checks[check.name or check.sqltext] = check
-    indexes = {str(index.name): _index_spec(index) for index in table.indexes}
+    indexes = {
+        str(compiler.name(index) or index.name): _index_spec(index, compiler)
+        for index in table.indexes
+        if compiler.created(index)
+    }
     return TableSpec(
         columns=columns,
         primary_key=tuple(column.name for column in table.primary_key.columns),
@@ -144,21 +247,25 @@ def _table_spec(table: Table, schema: str | None) -> TableSpec:
     )
 
 
-def _column_spec(column: Column[Any], autoincrement: bool) -> ColumnSpec:
+def _column_spec(column: Column[Any], autoincrement: bool, compiler: _Compiler) -> ColumnSpec:
     computed = column.computed
     neutral = canonical_type(column.type)
+    default = _server_default(column, compiler)
+    # A sequence's next value as the default is what SERIAL is: PostgreSQL reflects it as an
+    # autoincrementing column, so the models say so too.
+    from_sequence = default is not None and default.lower().startswith("nextval(")
     return column_spec(
         type=neutral,
         variants=type_variants(column.type, neutral),
         nullable=bool(column.nullable),
-        default=_server_default(column),
-        autoincrement=autoincrement or column.identity is not None,
-        computed=_sql(computed.sqltext) if computed is not None else None,
+        default=default,
+        autoincrement=autoincrement or from_sequence or column.identity is not None,
+        computed=compiler.sql(computed.sqltext) if computed is not None else None,
         comment=column.comment,
     )
 
 
-def _server_default(column: Column[Any]) -> str | None:
+def _server_default(column: Column[Any], compiler: _Compiler) -> str | None:
     default = column.server_default
     if not isinstance(default, DefaultClause):
         # Computed and Identity live in server_default too; they are recorded elsewhere.
@@ -166,23 +273,7 @@ def _server_default(column: Column[Any]) -> str | None:
     argument = default.arg
     if isinstance(argument, str):
         return quote_literal(argument)
-    return _sql(argument)
-
-
-def _sql(element: Any) -> str:
-    if isinstance(element, str):
-        return element
-    if isinstance(element, TextClause) and not element._bindparams and "\\:" not in element.text:
-        # What text() compiles to, without a compiler per column: plain text() is by far the
-        # most common server default, and compiling is most of the cost of building a column.
-        return element.text
-    if isinstance(element, ClauseElement):
-        return str(
-            element.compile(
-                dialect=_NEUTRAL, compile_kwargs={"literal_binds": True, "include_table": False}
-            )
-        )
-    return str(element)
+    return compiler.sql(argument)
 
 
 def _name(name: Any) -> str | None:
@@ -190,19 +281,21 @@ def _name(name: Any) -> str | None:
     return str(name) if isinstance(name, str) and name != "_NONE_NAME" else None
 
 
-def _foreign_key_spec(constraint: ForeignKeyConstraint, schema: str | None) -> ForeignKeySpec:
+def _foreign_key_spec(
+    constraint: ForeignKeyConstraint, schema: str | None, compiler: _Compiler
+) -> ForeignKeySpec:
     referred = constraint.referred_table
     return ForeignKeySpec(
         columns=tuple(column.name for column in constraint.columns),
         referred_table=table_key(referred.schema, referred.name, schema),
         referred_columns=tuple(element.column.name for element in constraint.elements),
-        name=_name(constraint.name),
+        name=compiler.name(constraint),
         on_delete=canonical_action(constraint.ondelete),
         on_update=canonical_action(constraint.onupdate),
     )
 
 
-def _check_spec(constraint: CheckConstraint) -> CheckSpec:
+def _check_spec(constraint: CheckConstraint, compiler: _Compiler) -> CheckSpec:
     emulates: str | None = None
     if getattr(constraint, "_type_bound", False):
         # Added by a Boolean/Enum(create_constraint=True); whether it exists depends on the
@@ -215,17 +308,19 @@ def _check_spec(constraint: CheckConstraint) -> CheckSpec:
         elif any(isinstance(type_, Enum) and type_.native_enum for type_ in column_types):
             emulates = "enum"
     return CheckSpec(
-        sqltext=_sql(constraint.sqltext), name=_name(constraint.name), emulates=emulates
+        sqltext=compiler.sql(constraint.sqltext),
+        name=compiler.name(constraint),
+        emulates=emulates,
     )
 
 
-def _index_spec(index: Index) -> IndexSpec:
+def _index_spec(index: Index, compiler: _Compiler) -> IndexSpec:
     elements = tuple(
-        element.name if isinstance(element, Column) else _sql(element)
+        element.name if isinstance(element, Column) else compiler.sql(element)
         for element in index.expressions
     )
     predicates = {
-        dialect: _sql(value)
+        dialect: compiler.sql(value)
         for dialect in ("postgresql", "sqlite")
         if dialect in index.dialect_options
         and (value := index.dialect_options[dialect].get("where")) is not None
@@ -234,7 +329,11 @@ def _index_spec(index: Index) -> IndexSpec:
     where = predicates.get("postgresql", predicates.get("sqlite"))
     where_dialects = tuple(d for d, text in predicates.items() if text == where) or None
     return IndexSpec(
-        columns=elements, unique=bool(index.unique), where=where, where_dialects=where_dialects
+        columns=elements,
+        unique=bool(index.unique),
+        where=where,
+        where_dialects=where_dialects,
+        created_on=_created_on(index) if compiler.dialect_name is None else None,
     )
 
 

@@ -102,7 +102,7 @@ def type_variants(type_: sqltypes.TypeEngine[Any], neutral: str | None = None) -
         neutral = canonical_type(type_)
     variants = {}
     for name in SPEC_DIALECTS:
-        rendered = canonical_type(type_, _dialect_instance(name))
+        rendered = canonical_type(type_, dialect_instance(name))
         if rendered != neutral:
             variants[name] = rendered
     return variants
@@ -133,7 +133,8 @@ def _class_may_vary(cls: type) -> bool:
     return True
 
 
-def _dialect_instance(name: str) -> Dialect:
+def dialect_instance(name: str) -> Dialect:
+    """SQLAlchemy's own dialect for a spec dialect name, to compile with as that database."""
     dialect: Dialect = {
         "postgresql": postgresql.dialect,
         "mysql": mysql.dialect,
@@ -236,7 +237,9 @@ def _mediumint(type_: Any) -> str:
 
 @_renders(sqltypes.Numeric)
 def _numeric(type_: Any) -> str:
-    return _unsigned(type_, _sized("numeric", type_.precision, type_.scale))
+    # A scale without a precision is not emitted: SQLAlchemy compiles Numeric(scale=5) as NUMERIC.
+    scale = type_.scale if type_.precision is not None else None
+    return _unsigned(type_, _sized("numeric", type_.precision, scale))
 
 
 @_renders(sqltypes.Float)
