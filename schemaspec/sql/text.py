@@ -78,10 +78,11 @@ def canonical_expression(text: str | None) -> str | None:
         part = re.sub(r"\s*([(),=<>!+\-*/|])\s*", r"\1", part)
         # ...but a word after a closing parenthesis stays a word: "now() on update ...".
         part = re.sub(r"\)(?=[a-z_])", ") ", part)
-        return part
+        # != and <> are one operator everywhere; PostgreSQL and MariaDB give back <>.
+        return part.replace("!=", "<>")
 
     previous = None
-    text = _NUMBER_CAST.sub(r"\1", text.strip())
+    text = _without_cast_calls(_NUMBER_CAST.sub(r"\1", text.strip()))
     while previous != text:
         previous = text
         text = _outside_quotes(text, tidy)
@@ -90,6 +91,37 @@ def canonical_expression(text: str | None) -> str | None:
         text = _strip_outer_parentheses(text)
         # PostgreSQL wraps every operator: ((a > 0) AND (b > 0)) is a > 0 AND b > 0.
         text = minimal_parentheses(text)
+    return text
+
+
+_CAST_CALL = re.compile(r"(?<![\w.])cast\s*\(", re.IGNORECASE)
+
+
+def _without_cast_calls(text: str) -> str:
+    """``CAST(x AS t)`` as ``(x)``: the same as PostgreSQL's ``x::t``, whose casts are dropped
+    (PostgreSQL gives ``CAST`` back as ``::``, other databases keep what they were given)."""
+    while (match := _CAST_CALL.search(text)) is not None:
+        depth, quoted, split = 0, False, -1
+        for position in range(match.end(), len(text)):
+            char = text[position]
+            if char == "'":
+                quoted = not quoted
+            elif quoted:
+                continue
+            elif char == "(":
+                depth += 1
+            elif char == ")" and depth:
+                depth -= 1
+            elif char == ")":
+                if split < 0:
+                    return text  # not CAST(x AS t): leave it as written
+                inner = text[match.end() : split]
+                text = f"{text[: match.start()]}({inner}){text[position + 1 :]}"
+                break
+            elif depth == 0 and text[position : position + 4].lower() == " as ":
+                split = position
+        else:
+            return text
     return text
 
 
