@@ -103,7 +103,7 @@ def test_json_report(members_only: str, capsys: pytest.CaptureFixture[str]) -> N
     assert main(["diff", "unioncore.models:Base", members_only, "--format", "json"]) == 1
     report = json.loads(capsys.readouterr().out)
     assert report["schemaspec_report"] == 1
-    assert report["expected"] == {"source": "unioncore.models:Base", "dialect": None}
+    assert report["expected"] == {"source": "unioncore.models:Base", "dialect": "sqlite"}
     assert report["actual"] == {"source": members_only, "dialect": "sqlite"}
     assert report["differences"] == 6
     assert [(c["kind"], c["object"], c["path"]) for c in report["changes"]] == [
