@@ -238,13 +238,22 @@ def _table_spec(table: Table, schema: str | None, compiler: _Compiler) -> TableS
     }
     return TableSpec(
         columns=columns,
-        primary_key=tuple(column.name for column in table.primary_key.columns),
+        primary_key=_primary_key(table),
         foreign_keys=foreign_keys,
         indexes=indexes,
         unique=unique,
         checks=checks,
-        comment=table.comment,
+        # An empty comment is no comment: the databases that keep comments store none for ''.
+        comment=table.comment or None,
     )
+
+
+def _primary_key(table: Table) -> tuple[str, ...]:
+    # A key made from primary_key=True columns is emitted autoincrement column first, which
+    # is the order the database then keeps; a declared PrimaryKeyConstraint keeps its own.
+    key = table.primary_key
+    columns = key.columns_autoinc_first if key._implicit_generated else list(key.columns)
+    return tuple(column.name for column in columns)
 
 
 def _column_spec(column: Column[Any], autoincrement: bool, compiler: _Compiler) -> ColumnSpec:
@@ -261,7 +270,7 @@ def _column_spec(column: Column[Any], autoincrement: bool, compiler: _Compiler) 
         default=default,
         autoincrement=autoincrement or from_sequence or column.identity is not None,
         computed=compiler.sql(computed.sqltext) if computed is not None else None,
-        comment=column.comment,
+        comment=column.comment or None,
     )
 
 

@@ -135,11 +135,12 @@ def _class_may_vary(cls: type) -> bool:
 
 def dialect_instance(name: str) -> Dialect:
     """SQLAlchemy's own dialect for a spec dialect name, to compile with as that database."""
+    # The named paramstyle: with the drivers' pyformat, literal binds double every % sign.
     dialect: Dialect = {
         "postgresql": postgresql.dialect,
         "mysql": mysql.dialect,
         "sqlite": sqlite.dialect,
-    }[name]()
+    }[name](paramstyle="named")
     return dialect
 
 
