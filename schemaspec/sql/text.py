@@ -89,11 +89,16 @@ def canonical_expression(text: str | None) -> str | None:
         # "(0)" and "('x')" around a single literal or name are noise added by the database.
         text = re.sub(r"(?<!\w)\((\w+|'(?:[^']|'')*')\)", r"\1", text)
         text = _strip_outer_parentheses(text)
+        # A one-value IN list is stored as = (NOT IN as <>) by PostgreSQL and MariaDB.
+        text = _ONE_VALUE_IN.sub(lambda m: f"{m[1]}{'<>' if m[2] else '='}{m[3]}", text)
         # PostgreSQL wraps every operator: ((a > 0) AND (b > 0)) is a > 0 AND b > 0.
         text = minimal_parentheses(text)
     return text
 
 
+_ONE_VALUE_IN = re.compile(
+    r"(?<![\w.'])([a-z_][\w.]*) (not )?in\(('(?:[^']|'')*'|-?[\d.]+|[a-z_]\w*)\)(?![\w'])"
+)
 _CAST_CALL = re.compile(r"(?<![\w.])cast\s*\(", re.IGNORECASE)
 
 

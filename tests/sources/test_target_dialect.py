@@ -187,6 +187,18 @@ def percent_in_like() -> sa.MetaData:
     return metadata
 
 
+def one_value_in_lists() -> sa.MetaData:
+    metadata = sa.MetaData()
+    table(
+        metadata,
+        sa.Column("x", sa.Integer),
+        sa.Column("s", sa.String(10)),
+        sa.CheckConstraint("x IN (1)", name="ck_things_x"),
+        sa.CheckConstraint("s NOT IN ('gone')", name="ck_things_s"),
+    )
+    return metadata
+
+
 ALL = ("sqlite", "postgresql", "mysql")
 CASES: list[tuple[str, Callable[[], sa.MetaData], tuple[str, ...]]] = [
     ("float precision", floats, ALL),
@@ -207,6 +219,7 @@ CASES: list[tuple[str, Callable[[], sa.MetaData], tuple[str, ...]]] = [
         ("postgresql", "mysql"),
     ),
     ("percent sign in a literal", percent_in_like, ALL),
+    ("one-value IN lists", one_value_in_lists, ALL),
     ("jsonb index expressions", jsonb_indexes, ("postgresql",)),
 ]
 

@@ -31,7 +31,7 @@ EXPRESSIONS = [
     ("x NOT BETWEEN 1 AND 2", "x<1 or x>2"),
     ("((a > 0) AND ((b > 0) AND (c > 0)))", "a>0 and b>0 and c>0"),
     ("((a > 0) OR ((b > 0) AND (c > 0)))", "a>0 or b>0 and c>0"),
-    ("x NOT IN ('a')", "x not in('a')"),
+    ("x NOT IN ('a')", "x<>'a'"),
     ("(x IS NOT NULL)", "x is not null"),
     ("CASE WHEN a THEN 1 END", "case when a then 1 end"),
     (
@@ -106,9 +106,9 @@ DIALECT_REWRITES = [
     (
         "postgresql",
         "((kind)::text <> ALL ((ARRAY['a'::character varying])::text[]))",
-        "kind not in('a')",
+        "kind<>'a'",
     ),
-    ("postgresql", "kind NOT IN ('a')", "kind not in('a')"),
+    ("postgresql", "kind NOT IN ('a')", "kind<>'a'"),
     ("postgresql", "((code)::text ~~ 'x%'::text)", "code like 'x%'"),
     ("postgresql", "((code)::text !~~* 'x%'::text)", "code not ilike 'x%'"),
     ("postgresql", "note = '~~'", "note='~~'"),
