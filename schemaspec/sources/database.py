@@ -28,7 +28,7 @@ from sqlalchemy.engine.interfaces import (
 from schemaspec.dialects import normalize
 from schemaspec.errors import DatabaseConnectionError, SourceError
 from schemaspec.sources import catalog, quoted_names, session, sqlite_bulk
-from schemaspec.sources.models import dialect_name, table_key
+from schemaspec.sources.models import TOOL_TABLES, dialect_name, table_key
 from schemaspec.spec import (
     CheckSpec,
     ColumnSpec,
@@ -46,7 +46,7 @@ from schemaspec.util.interning import column_spec
 from schemaspec.util.redact import describe_url, scrub, unescaped_userinfo
 
 #: Tables that belong to tools, not to the application's schema.
-DEFAULT_EXCLUDE = ("alembic_version",)
+DEFAULT_EXCLUDE = tuple(sorted(TOOL_TABLES))
 
 _DRIVER_EXTRAS = {"psycopg": "postgresql", "psycopg2": "postgresql", "pymysql": "mysql"}
 

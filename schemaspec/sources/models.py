@@ -161,9 +161,12 @@ class _Compiler:
             return str(element)
         try:
             return _compiled(element, self.dialect)
-        except _NOT_COMPILABLE:
+        except _NOT_COMPILABLE as error:
             if self.dialect_name is not None:
-                raise
+                cause = " ".join(str(error).split())
+                raise SourceError(
+                    f"the models cannot be compiled for {self.dialect_name}: {cause}"
+                ) from None
         for name in SPEC_DIALECTS:
             try:
                 return _compiled(element, dialect_instance(name))
@@ -177,7 +180,12 @@ class _Compiler:
         if _name(item.name) is None:
             return None
         preparer = self.dialect.identifier_preparer
-        formatted = preparer.format_constraint(item, _alembic_quote=False)
+        try:
+            formatted = preparer.format_constraint(item, _alembic_quote=False)
+        except sa_exc.IdentifierError as error:
+            # A name given outright (not by a convention) is never shortened: create_all fails.
+            where = self.dialect_name or "the database"
+            raise SourceError(f"the models cannot be created on {where}: {error}") from None
         return str(formatted) if formatted is not None else None
 
     def created(self, item: Index) -> bool:

@@ -293,3 +293,17 @@ def test_convention_names_are_truncated_as_sqlalchemy_emits_them() -> None:
     (name,) = spec.tables["registration_activity_children_of_this_application"].indexes
     # SQLAlchemy's rule: the first 63 - 8 characters, "_", the last 4 of the name's md5.
     assert name == "ix_registration_activity_children_of_this_application_s_4181"
+
+
+def test_a_name_given_outright_over_the_limit_is_refused_in_our_words() -> None:
+    metadata = sa.MetaData()
+    things = table(metadata, sa.Column("v", sa.Integer))
+    sa.Index("ix_" + "x" * 70, things.c.v)
+    with pytest.raises(schemaspec.SourceError) as caught:
+        schemaspec.from_models(metadata, dialect="postgresql")
+    assert str(caught.value) == (
+        "the models cannot be created on postgresql: Identifier 'ix_" + "x" * 70 + "' exceeds "
+        "maximum length of 63 characters"
+    )
+    # Neutral specs keep it: only the database that refuses it can say so.
+    assert "ix_" + "x" * 70 in schemaspec.from_models(metadata).tables["things"].indexes
