@@ -296,6 +296,11 @@ def rules_for(name: str | None) -> DialectRules:
     return registry.get(name)
 
 
+def zero_scale(type_: str) -> str:
+    """``numeric(p)`` as ``numeric(p,0)``: PostgreSQL's and MySQL's catalogs give the scale back."""
+    return re.sub(r"^numeric\((\d+)\)", r"numeric(\1,0)", type_)
+
+
 #: The dialect names a user may write; MariaDB is rendered as MySQL.
 DIALECT_CHOICES = ("postgresql", "mysql", "mariadb", "sqlite")
 

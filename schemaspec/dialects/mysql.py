@@ -35,9 +35,7 @@ class MySQLRules(dialects.DialectRules):
             # FLOAT(p) is stored as FLOAT up to 24 bits of precision and as DOUBLE above.
             stored = "float" if int(sized.group(1)) <= 24 else "double"
             return stored + (sized.group(2) or "")
-        # DECIMAL(p) is DECIMAL(p,0), as the catalog gives it back.
-        type_ = re.sub(r"^numeric\((\d+)\)", r"numeric(\1,0)", type_)
-        return super().column_type(type_, enums)
+        return super().column_type(dialects.zero_scale(type_), enums)
 
     def rewrite(self, text: str) -> str:
         return _LENGTH.sub(lambda m: m.group(1) or "octet_length(", text)

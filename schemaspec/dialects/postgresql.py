@@ -28,11 +28,6 @@ def _like(match: re.Match[str]) -> str:
     return f" {'not ' if match.group(2) else ''}{'ilike' if match.group(3) else 'like'} "
 
 
-def _zero_scale(type_: str) -> str:
-    # NUMERIC(p) is NUMERIC(p,0): the catalog gives the scale back.
-    return re.sub(r"^numeric\((\d+)\)", r"numeric(\1,0)", type_)
-
-
 class PostgreSQLRules(dialects.DialectRules):
     name = "postgresql"
     emulation_checks = frozenset()
@@ -60,7 +55,7 @@ class PostgreSQLRules(dialects.DialectRules):
             # PostgreSQL picks REAL up to 24 bits of precision, DOUBLE PRECISION above.
             return "real" if int(sized.group(1)) <= 24 else "double"
         # PostgreSQL has no unsigned integers (a MySQL spec's do not survive the comparison).
-        type_ = super().column_type(_zero_scale(type_.removesuffix(" unsigned")), enums)
+        type_ = super().column_type(dialects.zero_scale(type_.removesuffix(" unsigned")), enums)
         # Array dimensions are not enforced and the catalog shows one pair of brackets
         # whatever was declared: ``integer[][]`` is stored as ``integer[]``.
         return re.sub(r"(\[\])+$", "[]", type_)
