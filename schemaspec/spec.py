@@ -29,6 +29,12 @@ class ColumnSpec(_Frozen):
     #: The generation expression of a computed (generated) column.
     computed: str | None = None
     comment: str | None = None
+    #: An identity column (``GENERATED ALWAYS|BY DEFAULT AS IDENTITY``): ``always`` or
+    #: ``by default``, then the sequence options that differ from the database's defaults
+    #: (``by default start 10 increment 5 cycle``). Kept where the database stores it (PostgreSQL).
+    identity: str | None = None
+    #: The column's collation where it is not the default one (``C``, ``utf8mb4_bin``, ``nocase``).
+    collation: str | None = None
     #: Set only on specs straight from models: the canonical type per dialect where it is not
     #: ``type`` (``with_variant()``, a ``TypeDecorator`` choosing its type per dialect, or a
     #: spelling one database reads differently). Normalising for a dialect picks its entry, then
@@ -47,6 +53,9 @@ class ForeignKeySpec(_Frozen):
     name: str | None = None
     on_delete: str | None = None
     on_update: str | None = None
+    #: ``immediate`` or ``deferred`` for a ``DEFERRABLE INITIALLY ...`` key (``None``: not
+    #: deferrable).
+    deferrable: str | None = None
 
 
 class IndexSpec(_Frozen):
@@ -64,12 +73,30 @@ class IndexSpec(_Frozen):
     #: (``Index(...).ddl_if(dialect=...)``). Normalising for another dialect drops the index;
     #: normalising for one of these clears this.
     created_on: tuple[str, ...] | None = None
+    #: The index method where it is not the database's default (PostgreSQL ``gin``, ``hash``...).
+    method: str | None = None
+    #: Operator classes other than the default, by element (PostgreSQL ``text_pattern_ops``).
+    operator_classes: dict[str, str] = Field(default_factory=dict)
+    #: Columns carried in the index without being part of its key (PostgreSQL ``INCLUDE``).
+    include: tuple[str, ...] = ()
+    #: A unique index treating NULLs as equal (PostgreSQL 15 ``NULLS NOT DISTINCT``).
+    nulls_not_distinct: bool = False
 
 
 class UniqueSpec(_Frozen):
     """A unique constraint, keyed in its table by its columns (``"member_id,book_id"``)."""
 
     columns: tuple[str, ...]
+    name: str | None = None
+    #: NULLs count as equal (PostgreSQL 15 ``NULLS NOT DISTINCT``).
+    nulls_not_distinct: bool = False
+
+
+class ExcludeSpec(_Frozen):
+    """A PostgreSQL exclusion constraint, keyed in its table by its definition
+    (``using gist (room with =, during with &&)``)."""
+
+    definition: str
     name: str | None = None
 
 
@@ -87,10 +114,14 @@ class CheckSpec(_Frozen):
 class TableSpec(_Frozen):
     columns: dict[str, ColumnSpec] = Field(default_factory=dict)
     primary_key: tuple[str, ...] = ()
+    #: The primary key constraint's name; compared only when both sides name it, because
+    #: databases name an unnamed key themselves (``members_pkey``, MySQL's ``PRIMARY``).
+    primary_key_name: str | None = None
     foreign_keys: dict[str, ForeignKeySpec] = Field(default_factory=dict)
     indexes: dict[str, IndexSpec] = Field(default_factory=dict)
     unique: dict[str, UniqueSpec] = Field(default_factory=dict)
     checks: dict[str, CheckSpec] = Field(default_factory=dict)
+    excludes: dict[str, ExcludeSpec] = Field(default_factory=dict)
     comment: str | None = None
 
 

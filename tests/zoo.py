@@ -234,6 +234,42 @@ def _postgresql(md: sa.MetaData) -> None:
         sa.Index("ix_pg_types_email", "email", unique=True),
         comment="PostgreSQL's own types",
     )
+    # What PostgreSQL keeps beyond types: identity options, deferrable keys, index methods,
+    # operator classes, INCLUDE, NULLS NOT DISTINCT, exclusion constraints, collations.
+    keys = sa.Table(
+        "pg_keys",
+        md,
+        sa.Column(
+            "id",
+            sa.Integer,
+            sa.Identity(start=100, increment=5, cache=10, cycle=True),
+            primary_key=True,
+        ),
+        sa.Column(
+            "type_id",
+            sa.ForeignKey("pg_types.id", deferrable=True, initially="DEFERRED"),
+        ),
+        sa.Column("other_id", sa.ForeignKey("pg_types.id", deferrable=True)),
+        sa.Column("code", sa.String(20, collation="C")),
+        sa.Column("label", sa.Text),
+        sa.Column("during", postgresql.TSRANGE),
+        sa.UniqueConstraint("code", "label", postgresql_nulls_not_distinct=True),
+        postgresql.ExcludeConstraint((sa.column("during"), "&&"), name="ex_pg_keys_during"),
+    )
+    sa.Index("ix_pg_keys_code_hash", keys.c.code, postgresql_using="hash")
+    sa.Index(
+        "ix_pg_keys_label_pattern",
+        keys.c.label,
+        postgresql_ops={"label": "text_pattern_ops"},
+        postgresql_include=["code"],
+    )
+    sa.Index(
+        "ix_pg_keys_label_code",
+        keys.c.label,
+        keys.c.other_id,
+        unique=True,
+        postgresql_nulls_not_distinct=True,
+    )
 
 
 def _mysql(md: sa.MetaData) -> None:
@@ -262,6 +298,7 @@ def _mysql(md: sa.MetaData) -> None:
         sa.Column("price", mysql.DECIMAL(8, 2, unsigned=True)),
         sa.Column("where", Point()),
         sa.Column("name", sa.String(40), server_default=sa.text("concat('a', 'b')")),
+        sa.Column("code", sa.String(20, collation="utf8mb4_bin")),
         sa.Index("ix_my_types_name_prefix", "name", mysql_length=10),
         comment="MySQL's own types",
     )
@@ -274,6 +311,8 @@ def _sqlite(md: sa.MetaData) -> None:
         sa.Column("id", sa.Integer, primary_key=True),
         sa.Column("name", sa.String(40)),
         sa.Column("kind", sa.String(5)),
+        sa.Column("code", sa.String(20, collation="NOCASE")),
+        sa.Column("mood_id", sa.ForeignKey("moods.id", deferrable=True, initially="DEFERRED")),
         # SQLite keeps any declared type name; this one it has never heard of.
         sa.Column("where", Point()),
         sa.Column("created", sa.DateTime, server_default=sa.text("(datetime('now'))")),

@@ -22,6 +22,7 @@ _CONSTRAINTS = {
     "foreign_key": "foreign key",
     "unique": "unique constraint",
     "check": "check constraint",
+    "exclude": "exclusion constraint",
     "primary_key": "primary key",
 }
 

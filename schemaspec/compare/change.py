@@ -21,6 +21,7 @@ COLLECTIONS: dict[str, str] = {
     "indexes": "index",
     "unique": "unique",
     "checks": "check",
+    "excludes": "exclude",
 }
 
 

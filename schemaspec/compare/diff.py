@@ -25,7 +25,7 @@ from schemaspec.spec import SchemaSpec, TableSpec
 from schemaspec.util.gcpause import paused_gc
 
 #: Constraints a database may name on its own: names are compared only when both sides have one.
-_NAMED_BY_DATABASE = ("foreign_keys", "unique", "checks")
+_NAMED_BY_DATABASE = ("foreign_keys", "unique", "checks", "excludes")
 
 
 class IgnoredChange(BaseModel):
@@ -111,9 +111,13 @@ def _align_unnamed_checks(want: TableSpec, have: TableSpec) -> tuple[TableSpec, 
 
 
 def _rekeyed(table: TableSpec, other: TableSpec) -> TableSpec:
-    theirs = {check.sqltext: key for key, check in other.checks.items() if key not in table.checks}
+    # Sorted, so that of two equal checks the same one is paired whichever side is expected.
+    theirs: dict[str, str] = {}
+    for key in sorted(other.checks.keys() - table.checks.keys()):
+        theirs.setdefault(other.checks[key].sqltext, key)
     checks = {}
-    for key, check in table.checks.items():
+    for key in sorted(table.checks):
+        check = table.checks[key]
         if check.name is None and key not in other.checks and check.sqltext in theirs:
             key = theirs.pop(check.sqltext)
         checks[key] = check
@@ -160,6 +164,10 @@ def _same_table(want: TableSpec, have: TableSpec) -> bool:
         ours, theirs = getattr(want, field), getattr(have, field)
         if ours == theirs:
             continue
+        if field == "primary_key_name":
+            if ours is None or theirs is None:
+                continue
+            return False
         if field not in _NAMED_BY_DATABASE or ours.keys() != theirs.keys():
             return False
         for key, constraint in ours.items():
@@ -182,6 +190,8 @@ def _table_changes(table: str, want: TableSpec, have: TableSpec) -> list[Change]
         head = path[0]
         if head == "primary_key":
             changed[("primary_key", "")].add("columns")
+        elif head == "primary_key_name":
+            changed[("primary_key", "")].add("name")
         elif head not in COLLECTIONS:
             changed[("table", "")].add(str(head))
         else:
@@ -239,7 +249,7 @@ def _changed(
     have: TableSpec,
 ) -> Change:
     if head == "primary_key":
-        return _primary_key_change(table, want, have)
+        return _primary_key_change(table, want, have, attributes)
     if head == "table":
         return Change(
             kind="changed",
@@ -259,19 +269,25 @@ def _changed(
     )
 
 
-def _primary_key_change(table: str, want: TableSpec, have: TableSpec) -> Change:
+def _primary_key_change(
+    table: str, want: TableSpec, have: TableSpec, attributes: set[str]
+) -> Change:
     path = f"{table}.primary_key"
     if not have.primary_key:
         return Change(kind="missing", object="primary_key", path=path, expected=want.primary_key)
     if not want.primary_key:
         return Change(kind="unexpected", object="primary_key", path=path, actual=have.primary_key)
+    values = {
+        "columns": (want.primary_key, have.primary_key),
+        "name": (want.primary_key_name, have.primary_key_name),
+    }
     return Change(
         kind="changed",
         object="primary_key",
         path=path,
-        attributes=frozenset({"columns"}),
-        expected={"columns": want.primary_key},
-        actual={"columns": have.primary_key},
+        attributes=frozenset(attributes),
+        expected={name: values[name][0] for name in sorted(attributes)},
+        actual={name: values[name][1] for name in sorted(attributes)},
     )
 
 
@@ -279,6 +295,8 @@ def _aligned_names(
     left: dict[str, Any], right: dict[str, Any]
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """Blank a constraint name that only one side has: that side let the database pick it."""
+    if (left["primary_key_name"] is None) != (right["primary_key_name"] is None):
+        left["primary_key_name"] = right["primary_key_name"] = None
     for collection in _NAMED_BY_DATABASE:
         for key in left[collection].keys() & right[collection].keys():
             ours, theirs = left[collection][key], right[collection][key]

@@ -28,6 +28,7 @@ from schemaspec.spec import (
     CheckSpec,
     ColumnSpec,
     EnumSpec,
+    ExcludeSpec,
     ForeignKeySpec,
     IndexSpec,
     TableSpec,
@@ -35,18 +36,29 @@ from schemaspec.spec import (
 )
 
 #: Collections whose name may appear in a path (``t.indexes.ix_t_a``).
-COLLECTION_SEGMENTS = frozenset({"columns", "foreign_keys", "indexes", "unique", "checks"})
+COLLECTION_SEGMENTS = frozenset(
+    {"columns", "foreign_keys", "indexes", "unique", "checks", "excludes"}
+)
 _OBJECT_COLLECTIONS = {
     "foreign_key": "foreign_keys",
     "index": "indexes",
     "unique": "unique",
     "check": "checks",
+    "exclude": "excludes",
 }
 
 
 def _attribute_names() -> frozenset[str]:
-    names: set[str] = {"columns"}  # a primary key's only attribute
-    for model in (ColumnSpec, ForeignKeySpec, IndexSpec, UniqueSpec, CheckSpec, EnumSpec):
+    names: set[str] = {"columns", "name"}  # a primary key's attributes
+    for model in (
+        ColumnSpec,
+        ForeignKeySpec,
+        IndexSpec,
+        UniqueSpec,
+        CheckSpec,
+        ExcludeSpec,
+        EnumSpec,
+    ):
         names.update(model.model_fields)
     names.update(
         name for name in TableSpec.model_fields if name not in COLLECTION_SEGMENTS | {"primary_key"}

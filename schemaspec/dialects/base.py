@@ -18,6 +18,7 @@ from pydantic import BaseModel
 
 from schemaspec.errors import SourceError
 from schemaspec.spec import ColumnSpec, EnumSpec, IndexSpec, SchemaSpec, TableSpec, UniqueSpec
+from schemaspec.sql.identity import canonical_identity
 from schemaspec.sql.text import canonical_default, canonical_expression
 from schemaspec.util.interning import ColumnKey, column_key, shared_column
 
@@ -69,6 +70,15 @@ class DialectRules:
     stored_types: dict[str, str] = {}  # noqa: RUF012 - read-only class table
     #: Whether ``interval day to second`` stays apart from ``interval`` (PostgreSQL only).
     keeps_interval_fields = True
+    #: What the database stores of the rest (the neutral rules keep everything): identity
+    #: options, deferrable keys, a primary key's own name, PostgreSQL's index options (method,
+    #: operator classes, INCLUDE, NULLS NOT DISTINCT) and exclusion constraints.
+    stores_identity = True
+    stores_deferrable = True
+    stores_primary_key_name = True
+    stores_postgresql_indexes = True
+    #: Collation names compare without case (MySQL, SQLite); PostgreSQL's are case-sensitive.
+    collations_ignore_case = False
 
     def normalize(self, spec: SchemaSpec) -> SchemaSpec:
         tables = {name: self.table(table, spec.enums) for name, table in spec.tables.items()}
@@ -86,18 +96,7 @@ class DialectRules:
         }
         columns = self.autoincrement(columns, table.primary_key)
         indexes = {
-            name: replace(
-                index,
-                # A column's name is kept as it is, even "with space" or "it's": only
-                # what names no column is an expression to canonicalise.
-                columns=tuple(
-                    element if element in table.columns else self.index_element(element)
-                    for element in index.columns
-                ),
-                where=self.expression(self.partial(index)),
-                where_dialects=index.where_dialects if self.name is None else None,
-                created_on=index.created_on if self.name is None else None,
-            )
+            name: self.index(index, table)
             for name, index in table.indexes.items()
             if self.name is None or index.created_on is None or self.name in index.created_on
         }
@@ -108,12 +107,48 @@ class DialectRules:
         }
         if self.emulation_checks is not None:
             checks = {key: replace(check, emulates=None) for key, check in checks.items()}
+        foreign_keys = table.foreign_keys
+        unique = table.unique
+        if not self.stores_deferrable:
+            foreign_keys = {k: replace(fk, deferrable=None) for k, fk in foreign_keys.items()}
+        if not self.stores_postgresql_indexes:
+            unique = {k: replace(u, nulls_not_distinct=False) for k, u in unique.items()}
         return replace(
             table,
             columns=columns,
             indexes=indexes,
             checks=checks,
+            foreign_keys=foreign_keys,
+            unique=unique,
+            excludes=table.excludes if self.stores_postgresql_indexes else {},
+            primary_key_name=table.primary_key_name if self.stores_primary_key_name else None,
             comment=table.comment if self.supports_comments else None,
+        )
+
+    def index(self, index: IndexSpec, table: TableSpec) -> IndexSpec:
+        # A column's name is kept as it is, even "with space" or "it's": only what names no
+        # column is an expression to canonicalise.
+        elements = {
+            element: element if element in table.columns else self.index_element(element)
+            for element in index.columns
+        }
+        postgresql = self.stores_postgresql_indexes
+        return replace(
+            index,
+            columns=tuple(elements[element] for element in index.columns),
+            where=self.expression(self.partial(index)),
+            where_dialects=index.where_dialects if self.name is None else None,
+            created_on=index.created_on if self.name is None else None,
+            # B-tree is every database's default method.
+            method=index.method if postgresql and index.method != "btree" else None,
+            operator_classes={
+                elements.get(element, element): name
+                for element, name in index.operator_classes.items()
+            }
+            if postgresql
+            else {},
+            include=index.include if postgresql else (),
+            nulls_not_distinct=index.nulls_not_distinct and postgresql,
         )
 
     def keeps_check(self, emulates: str | None) -> bool:
@@ -154,25 +189,45 @@ class DialectRules:
     def column(self, column: ColumnSpec, enums: dict[str, EnumSpec]) -> ColumnSpec:
         declared = column.variants.get(self.name, column.type) if self.name else column.type
         type_ = self.column_type(declared, enums)
-        default = self.expression(canonical_default(column.default, type_))
+        default = self.expression(canonical_default(self.literals(column.default), type_))
+        default = self.typed_default(default, type_)
         if column.autoincrement and default is not None and default.startswith("nextval("):
             # PostgreSQL SERIAL: the sequence default is how autoincrement is implemented.
             default = None
+        collation = column.collation
+        if collation is not None and self.collations_ignore_case:
+            collation = collation.lower()
         return replace(
             column,
             type=type_,
             default=default,
             computed=self.expression(column.computed),
             comment=column.comment if self.supports_comments else None,
+            identity=canonical_identity(column.identity, type_) if self.stores_identity else None,
+            collation=collation,
             # A dialect's rules have picked its variant; the neutral rules keep them all.
             variants=column.variants if self.name is None else {},
         )
 
     def expression(self, text: str | None) -> str | None:
         """Canonical text of a SQL expression as this database gives it back."""
-        text = canonical_expression(text)
+        text = canonical_expression(self.literals(text))
         # Canonicalised again: a rewrite may leave spacing the canonical form does not have.
         return None if text is None else canonical_expression(self.rewrite(text))
+
+    def literals(self, text: str | None) -> str | None:
+        """``text`` with its string literals in this database's one spelling of each value,
+        before anything else reads it (none for the neutral rules: standard SQL quoting).
+
+        MySQL's backslash escapes make ``'it\\'s'`` and ``'it''s'`` one value, and a quote
+        escaped with a backslash would end the literal for a standard SQL reader.
+        """
+        return text
+
+    def typed_default(self, default: str | None, type_: str) -> str | None:
+        """A canonical default as this database stores a literal of column type ``type_``
+        (none for the neutral rules: a literal is kept as written)."""
+        return default
 
     def rewrite(self, text: str) -> str:
         """This database's own rewrites of canonical expression text (none for the neutral rules).

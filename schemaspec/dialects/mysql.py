@@ -5,11 +5,48 @@ from __future__ import annotations
 import re
 
 from schemaspec.dialects import base as dialects
-from schemaspec.spec import EnumSpec, TableSpec
+from schemaspec.spec import ColumnSpec, EnumSpec, TableSpec
+from schemaspec.sql.expr import minimal_parentheses
 
 # MariaDB gives ``length(x)`` back as ``octet_length(x)`` (they are synonyms in MySQL and
-# MariaDB: both count bytes). String literals are matched first and kept.
-_LENGTH = re.compile(r"('(?:[^']|'')*')|(?<![\w.])length\(")
+# MariaDB: both count bytes), ``substring(x, 1, 3)`` and ``mid(x, 1, 3)`` as ``substr(x,1,3)``,
+# and ``NOW()``, ``LOCALTIMESTAMP``, ``LOCALTIME`` (synonyms there) as ``current_timestamp()``.
+# A NOT it cannot push down is ``!(x)``. String literals are matched first and kept.
+_FUNCTIONS = re.compile(
+    r"('(?:[^']|'')*')|(?<![\w.])(length|substring|mid)\(|(?<![\w.])(now\(\)|localtimestamp"
+    r"(?:\(\))?(?![\w(])|localtime(?:\(\))?(?![\w(]))|!(?!=)"
+)
+_FUNCTION_NAMES = {"length": "octet_length(", "substring": "substr(", "mid": "substr("}
+
+# A MySQL string literal: backslash escapes and doubled quotes (backticked names are skipped).
+_MYSQL_LITERAL = re.compile(r"(`(?:[^`]|``)*`)|'((?:[^'\\]|\\.|'')*)'", re.S)
+# \% and \_ keep their backslash (LIKE's escapes); any other escaped character is itself.
+_UNESCAPE = {
+    **{"0": "\0", "b": "\b", "n": "\n", "r": "\r", "t": "\t", "Z": "\x1a"},
+    **{"%": "\\%", "_": "\\_"},
+}
+_ESCAPE = {"\\": "\\\\", "'": "''", "\0": "\\0", "\b": "\\b", "\n": "\\n", "\r": "\\r"}
+_ESCAPE.update({"\t": "\\t", "\x1a": "\\Z"})
+
+
+def _function(match: re.Match[str]) -> str:
+    if match.group(1):
+        return match.group(1)
+    if match.group(2):
+        return _FUNCTION_NAMES[match.group(2)]
+    return "current_timestamp" if match.group(3) else " not "
+
+
+def _literal(match: re.Match[str]) -> str:
+    if match.group(1):
+        return match.group(1)
+    value = re.sub(
+        r"\\(.)|''",
+        lambda m: _UNESCAPE.get(m.group(1), m.group(1)) if m.group(1) else "'",
+        match.group(2),
+        flags=re.S,
+    )
+    return "'" + "".join(_ESCAPE.get(char, char) for char in value) + "'"
 
 
 class MySQLRules(dialects.DialectRules):
@@ -17,6 +54,13 @@ class MySQLRules(dialects.DialectRules):
     supports_named_enums = False
     emulation_checks = frozenset({"boolean"})
     keeps_interval_fields = False
+    # AUTO_INCREMENT stands for an identity; DEFERRABLE is refused; the primary key is always
+    # named PRIMARY; collation names are lower case.
+    stores_identity = False
+    stores_deferrable = False
+    stores_primary_key_name = False
+    stores_postgresql_indexes = False
+    collations_ignore_case = True
     # What SQLAlchemy emits on this database, and so what reflection finds: no UUID, time zone,
     # INTERVAL or JSONB types (DateTime(timezone=True) is a DATETIME).
     stored_types = {  # noqa: RUF012
@@ -37,8 +81,25 @@ class MySQLRules(dialects.DialectRules):
             return stored + (sized.group(2) or "")
         return super().column_type(dialects.zero_scale(type_), enums)
 
+    def column(self, column: ColumnSpec, enums: dict[str, EnumSpec]) -> ColumnSpec:
+        column = super().column(column, enums)
+        if column.type == "json" and column.collation is not None:
+            # MariaDB's JSON is LONGTEXT COLLATE utf8mb4_bin: the collation comes with the type.
+            return dialects.replace(column, collation=None)
+        return column
+
+    def literals(self, text: str | None) -> str | None:
+        # Without NO_BACKSLASH_ESCAPES, a backslash escapes the next character, and MariaDB
+        # gives literals back re-escaped its own way: 'it''s' as 'it\'s', a tab as '\t', 'a\x'
+        # as 'ax'. One spelling of each value: quotes doubled, a backslash as \\, control
+        # characters as their escapes.
+        return None if text is None else _MYSQL_LITERAL.sub(_literal, text)
+
     def rewrite(self, text: str) -> str:
-        return _LENGTH.sub(lambda m: m.group(1) or "octet_length(", text)
+        text = _FUNCTIONS.sub(_function, text)
+        # MariaDB pushes NOT down when it parses a check: NOT (a > 1 AND b IS NULL) is stored
+        # as a <= 1 OR b IS NOT NULL (its negate_expression() and neg_transformer()).
+        return minimal_parentheses(text, push_not=True)
 
     def table(self, table: TableSpec, enums: dict[str, EnumSpec]) -> TableSpec:
         table = super().table(table, enums)

@@ -6,6 +6,7 @@ import re
 
 from schemaspec.dialects import base as dialects
 from schemaspec.spec import EnumSpec, TableSpec
+from schemaspec.sql.literals import postgresql_literal
 
 # ``col = ANY (ARRAY['a', 'b'])`` is how PostgreSQL gives back ``col IN ('a', 'b')`` (and
 # ``<> ALL`` a ``NOT IN``); the casts around it are already gone in canonical text.
@@ -17,6 +18,9 @@ _TYPED_LITERAL = re.compile(
     r"('(?:[^']|'')*')|\b(?:interval|date|time|timestamp|timestamptz|jsonb|json|uuid|inet|cidr"
     r"|numeric|integer|bigint|smallint|text|boolean)\s*(?=')"
 )
+
+# A default that is one string literal, nothing else.
+_LITERAL = re.compile(r"'(?:[^']|'')*'")
 
 # LIKE comes back as its operator: ~~ (ILIKE ~~*, and negated with a leading !).
 _LIKE = re.compile(r"('(?:[^']|'')*')|\s*(!?)~~(\*?)\s*")
@@ -77,6 +81,14 @@ class PostgreSQLRules(dialects.DialectRules):
         # NULLS LAST is the default of ascending order, NULLS FIRST of descending order.
         element = re.sub(r" desc nulls first$", " desc", element)
         return re.sub(r"(?<! desc) nulls last$", "", element)
+
+    def typed_default(self, default: str | None, type_: str) -> str | None:
+        # PostgreSQL converts a literal default to the column's type when the table is created
+        # and gives the value back in its own output format: '2 hours' on an INTERVAL is
+        # '02:00:00', '2020-01-01' on a TIMESTAMP '2020-01-01 00:00:00', '{ 1, 2 }' '{1,2}'.
+        if default is None or not _LITERAL.fullmatch(default):
+            return default
+        return postgresql_literal(default, type_)
 
     def rewrite(self, text: str) -> str:
         text = _ANY_ARRAY.sub(

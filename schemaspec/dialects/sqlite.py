@@ -14,6 +14,11 @@ class SQLiteRules(dialects.DialectRules):
     supports_named_enums = False
     emulation_checks = frozenset({"boolean", "enum"})
     keeps_interval_fields = False
+    # SQLite has no identity columns (SQLAlchemy emits a plain column) and compares collation
+    # names without case; deferrable keys and named primary keys are kept in its DDL.
+    stores_identity = False
+    stores_postgresql_indexes = False
+    collations_ignore_case = True
     # What SQLAlchemy emits on this database, and so what reflection finds: no UUID, time zone,
     # INTERVAL or JSONB types (DateTime(timezone=True) is a DATETIME).
     stored_types = {  # noqa: RUF012

@@ -314,6 +314,8 @@ def _shape(obj: str, value: Any, key: str = "") -> str:
         return ", ".join(getattr(value, "columns", ()))
     if obj == "check":
         return str(value.sqltext) if value.sqltext is not None else ""
+    if obj == "exclude":
+        return str(getattr(value, "definition", None) or "")
     if obj == "primary_key":
         return ", ".join(value)
     if obj == "enum":

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Connection, text
@@ -33,6 +33,8 @@ from schemaspec.sources import sqlite_bulk
 
 #: Key of a column dict holding a canonical type string decided here; it wins over ``type``.
 CANONICAL_TYPE = "schemaspec_type"
+#: Key of a column dict holding the collation read here (SQLite); it wins over the type's.
+COLLATION = "schemaspec_collation"
 
 TableKey = tuple[str | None, str]
 
@@ -48,12 +50,21 @@ class Reflected:
     indexes: dict[Any, Any]
     checks: dict[Any, Any]
     foreign_keys: dict[Any, Any]
+    #: PostgreSQL's exclusion constraints, ``(name, definition)`` per table (SQLAlchemy does
+    #: not reflect them).
+    excludes: dict[Any, list[tuple[str, str]]] = field(default_factory=dict)
 
 
 def decided_type(column: Mapping[str, object]) -> str | None:
     """The canonical type a fix here decided for a reflected column, if any."""
     decided = column.get(CANONICAL_TYPE)
     return decided if isinstance(decided, str) else None
+
+
+def collation(column: Mapping[str, object]) -> str | None:
+    """The column's collation: read here (SQLite), or the one SQLAlchemy put on its type."""
+    found = column.get(COLLATION) or getattr(column.get("type"), "collation", None)
+    return str(found) if found else None
 
 
 def supplement(
@@ -85,16 +96,23 @@ def _sqlite(catalog: sqlite_bulk.BulkCatalog, reflected: Reflected) -> None:
     known_types = catalog.connection.dialect.ischema_names  # type: ignore[attr-defined]
     for key, columns in reflected.columns.items():
         _sqlite_declared_types(catalog.rows("table_xinfo", key[1]), known_types, columns)
-        definitions = None
+        table_sql = catalog.table_sql.get(key[1], "")
+        # Parsed only when a column needs it: a COLLATE clause or an empty generated expression.
+        definitions = (
+            dict(_sqlite_column_definitions(table_sql)) if _COLLATE.search(table_sql) else None
+        )
         for column in columns:
             computed = column.get("computed")
             if computed is not None and not computed.get("sqltext"):
                 if definitions is None:
-                    table_sql = catalog.table_sql.get(key[1], "")
                     definitions = dict(_sqlite_column_definitions(table_sql))
                 expression = _generated_expression(definitions.get(column["name"], ""))
                 if expression is not None:
                     computed["sqltext"] = expression
+            collate = _COLLATE.search(definitions.get(column["name"], "")) if definitions else None
+            if collate is not None:
+                # SQLAlchemy does not reflect a column's COLLATE clause on SQLite.
+                column[COLLATION] = (collate.group(1) or collate.group(2)).replace('""', '"')
         known = {index["name"] for index in reflected.indexes.get(key, [])}
         for name, sql in catalog.index_sql.get(key[1], []):
             if name not in known:
@@ -106,6 +124,9 @@ def _sqlite(catalog: sqlite_bulk.BulkCatalog, reflected: Reflected) -> None:
                 _sqlite_sorting(catalog.rows("index_xinfo", index["name"]), index)
     for key, foreign_keys in reflected.foreign_keys.items():
         _sqlite_foreign_key_actions(catalog.rows("foreign_key_list", key[1]), foreign_keys)
+
+
+_COLLATE = re.compile(r'\bCOLLATE\s+(?:"((?:[^"]|"")*)"|(\w+))', re.IGNORECASE)
 
 
 def _sqlite_declared_types(
@@ -203,6 +224,7 @@ def _sqlite_index(name: str, sql: str) -> dict[str, Any] | None:
 
 
 def _postgresql(connection: Connection, schema: str | None, reflected: Reflected) -> None:
+    _postgresql_exclusions(connection, schema, reflected)
     unknown = _unknown_type_columns(reflected)
     if not unknown:
         return
@@ -218,6 +240,26 @@ def _postgresql(connection: Connection, schema: str | None, reflected: Reflected
         {"schema": schema, "tables": sorted({key[1] for key, _ in unknown})},
     ).all()
     _name_unknown_types(unknown, rows)
+
+
+def _postgresql_exclusions(
+    connection: Connection, schema: str | None, reflected: Reflected
+) -> None:
+    """Exclusion constraints, as ``pg_get_constraintdef`` gives them."""
+    rows = connection.execute(
+        text(
+            "SELECT c.relname, k.conname, pg_catalog.pg_get_constraintdef(k.oid)"
+            " FROM pg_catalog.pg_constraint k"
+            " JOIN pg_catalog.pg_class c ON c.oid = k.conrelid"
+            " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+            " WHERE k.contype = 'x' AND n.nspname = coalesce(:schema, current_schema())"
+        ),
+        {"schema": schema},
+    ).all()
+    keys = {key[1]: key for key in reflected.columns}
+    for table, name, definition in rows:
+        if table in keys:
+            reflected.excludes.setdefault(keys[table], []).append((name, definition))
 
 
 def _unknown_type_columns(reflected: Reflected) -> list[tuple[Any, Any]]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import fnmatch
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -33,12 +33,15 @@ from schemaspec.spec import (
     CheckSpec,
     ColumnSpec,
     EnumSpec,
+    ExcludeSpec,
     ForeignKeySpec,
     IndexSpec,
     SchemaSpec,
     TableSpec,
     UniqueSpec,
 )
+from schemaspec.sql.constraints import canonical_deferrable, canonical_exclusion
+from schemaspec.sql.identity import identity_text
 from schemaspec.sql.text import canonical_action
 from schemaspec.sql.types import canonical_type
 from schemaspec.util.gcpause import paused_gc
@@ -243,9 +246,8 @@ def _reflect(
         quoted_names.add_lost_sqlite_uniques(inspector, schema, names, uniques)
     checks = _optional(inspector.get_multi_check_constraints, kwargs)
     comments = _optional(inspector.get_multi_table_comment, kwargs)
-    catalog.supplement(
-        connection, schema, catalog.Reflected(columns, indexes, checks, foreign_keys), bulk
-    )
+    reflected = catalog.Reflected(columns, indexes, checks, foreign_keys)
+    catalog.supplement(connection, schema, reflected, bulk)
 
     tables: dict[str, TableSpec] = {}
     for key in columns:
@@ -255,14 +257,20 @@ def _reflect(
             primary_key=tuple(
                 primary_keys[key]["constrained_columns"] if key in primary_keys else ()
             ),
+            primary_key_name=primary_keys[key].get("name") if key in primary_keys else None,
             foreign_keys=_foreign_keys(foreign_keys.get(key, []), schema),
             indexes=_indexes(indexes.get(key, [])),
             unique={
                 ",".join(u["column_names"]): UniqueSpec(
-                    columns=tuple(u["column_names"]), name=u.get("name")
+                    columns=tuple(u["column_names"]),
+                    name=u.get("name"),
+                    nulls_not_distinct=bool(
+                        (u.get("dialect_options") or {}).get("postgresql_nulls_not_distinct")
+                    ),
                 )
                 for u in uniques.get(key, [])
             },
+            excludes=_excludes(reflected.excludes.get(key, []), name),
             checks={
                 c.get("name") or c["sqltext"]: CheckSpec(sqltext=c["sqltext"], name=c.get("name"))
                 for c in checks.get(key, [])
@@ -271,6 +279,15 @@ def _reflect(
         )
     spec = SchemaSpec(dialect=dialect, tables=tables, enums=_enums(inspector, schema, columns))
     return quoted_names.unescape(spec)
+
+
+def _excludes(reflected: list[tuple[str, str]], table: str) -> dict[str, ExcludeSpec]:
+    """Exclusion constraints from ``(name, pg_get_constraintdef)`` pairs, keyed by definition."""
+    specs = [
+        ExcludeSpec(definition=canonical_exclusion(text, table), name=name)
+        for name, text in reflected
+    ]
+    return {spec.definition: spec for spec in specs}
 
 
 def _optional(method: Any, kwargs: dict[str, Any]) -> dict[Any, Any]:
@@ -290,7 +307,14 @@ def _column_spec(column: ReflectedColumn, dialect: Dialect) -> ColumnSpec:
         autoincrement=column.get("autoincrement") is True or bool(column.get("identity")),
         computed=computed["sqltext"] if computed else None,
         comment=column.get("comment"),
+        identity=_identity(column.get("identity")),
+        collation=catalog.collation(column),
     )
+
+
+def _identity(reflected: Mapping[str, Any] | None) -> str | None:
+    # Every option the catalog has; the dialect's rules drop those equal to the defaults.
+    return None if not reflected else identity_text(bool(reflected.get("always")), reflected)
 
 
 def _foreign_keys(
@@ -306,6 +330,7 @@ def _foreign_keys(
             name=fk.get("name"),
             on_delete=canonical_action(options.get("ondelete")),
             on_update=canonical_action(options.get("onupdate")),
+            deferrable=canonical_deferrable(options.get("deferrable"), options.get("initially")),
         )
         result[",".join(spec.columns)] = spec
     return result
@@ -325,13 +350,25 @@ def _indexes(reflected: list[ReflectedIndex]) -> dict[str, IndexSpec]:
         where = options.get("postgresql_where") or options.get("sqlite_where")
         # DESC and NULLS FIRST/LAST belong to the element, as they do in the models.
         sorting: dict[Any, tuple[str, ...]] = dict(index.get("column_sorting") or {})
+        columns = tuple(
+            " ".join([str(element), *(_SORTING[word] for word in sorting.get(element, ()))])
+            for element in expressions
+        )
+        # PostgreSQL's non-default operator classes, by the element they belong to.
+        ops: dict[Any, str] = dict(options.get("postgresql_ops") or {})
+        method = options.get("postgresql_using")
         result[str(index["name"])] = IndexSpec(
-            columns=tuple(
-                " ".join([str(element), *(_SORTING[word] for word in sorting.get(element, ()))])
-                for element in expressions
-            ),
+            columns=columns,
             unique=bool(index.get("unique")),
             where=str(where) if where is not None else None,
+            method=str(method).lower() if method else None,
+            operator_classes={
+                column: str(ops[element])
+                for column, element in zip(columns, expressions, strict=True)
+                if element in ops
+            },
+            include=tuple(options.get("postgresql_include") or ()),
+            nulls_not_distinct=bool(options.get("postgresql_nulls_not_distinct")),
         )
     return result
 

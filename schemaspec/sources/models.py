@@ -21,6 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy import exc as sa_exc
 from sqlalchemy import types as sqltypes
+from sqlalchemy.dialects.postgresql import ExcludeConstraint
 from sqlalchemy.engine import URL, Dialect
 from sqlalchemy.engine.default import DefaultDialect
 from sqlalchemy.schema import Constraint, DefaultClause
@@ -33,12 +34,16 @@ from schemaspec.spec import (
     CheckSpec,
     ColumnSpec,
     EnumSpec,
+    ExcludeSpec,
     ForeignKeySpec,
     IndexSpec,
     SchemaSpec,
     TableSpec,
     UniqueSpec,
 )
+from schemaspec.sql.constraints import canonical_deferrable, canonical_exclusion
+from schemaspec.sql.identity import OPTIONS as IDENTITY_OPTIONS
+from schemaspec.sql.identity import identity_text
 from schemaspec.sql.text import canonical_action
 from schemaspec.sql.types import (
     SPEC_DIALECTS,
@@ -188,6 +193,15 @@ class _Compiler:
             raise SourceError(f"the models cannot be created on {where}: {error}") from None
         return str(formatted) if formatted is not None else None
 
+    def exclusion(self, constraint: ExcludeConstraint) -> str:
+        """An exclusion constraint's definition as PostgreSQL's compiler emits it (it exists on
+        PostgreSQL only, so a neutral spec compiles it as PostgreSQL's too)."""
+        dialect = (
+            self.dialect if self.dialect_name == "postgresql" else dialect_instance("postgresql")
+        )
+        compiler = dialect.ddl_compiler(dialect, None)  # type: ignore[arg-type]
+        return str(compiler.process(constraint))
+
     def created(self, item: Index) -> bool:
         """Whether ``create_all`` on this dialect creates ``item`` (``ddl_if(dialect=...)``)."""
         created_on = _created_on(item)
@@ -227,6 +241,7 @@ def _table_spec(table: Table, schema: str | None, compiler: _Compiler) -> TableS
     foreign_keys: dict[str, ForeignKeySpec] = {}
     unique: dict[str, UniqueSpec] = {}
     checks: dict[str, CheckSpec] = {}
+    excludes: dict[str, ExcludeSpec] = {}
     # A CheckConstraint given to a Column lives on the column, not in table.constraints.
     column_constraints = [c for column in table.columns for c in column.constraints]
     for constraint in [*table.constraints, *column_constraints]:
@@ -235,7 +250,17 @@ def _table_spec(table: Table, schema: str | None, compiler: _Compiler) -> TableS
             foreign_keys[",".join(fk.columns)] = fk
         elif isinstance(constraint, UniqueConstraint):
             names = tuple(column.name for column in constraint.columns)
-            unique[",".join(names)] = UniqueSpec(columns=names, name=compiler.name(constraint))
+            unique[",".join(names)] = UniqueSpec(
+                columns=names,
+                name=compiler.name(constraint),
+                nulls_not_distinct=bool(_postgresql_option(constraint, "nulls_not_distinct")),
+            )
+        elif isinstance(constraint, ExcludeConstraint):
+            exclude = ExcludeSpec(
+                definition=canonical_exclusion(compiler.exclusion(constraint), table.name),
+                name=compiler.name(constraint),
+            )
+            excludes[exclude.definition] = exclude
         elif isinstance(constraint, CheckConstraint):
             check = _check_spec(constraint, compiler)
             checks[check.name or check.sqltext] = check
@@ -247,10 +272,12 @@ def _table_spec(table: Table, schema: str | None, compiler: _Compiler) -> TableS
     return TableSpec(
         columns=columns,
         primary_key=_primary_key(table),
+        primary_key_name=compiler.name(table.primary_key) if table.primary_key.columns else None,
         foreign_keys=foreign_keys,
         indexes=indexes,
         unique=unique,
         checks=checks,
+        excludes=excludes,
         # An empty comment is no comment: the databases that keep comments store none for ''.
         comment=table.comment or None,
     )
@@ -279,7 +306,30 @@ def _column_spec(column: Column[Any], autoincrement: bool, compiler: _Compiler) 
         autoincrement=autoincrement or from_sequence or column.identity is not None,
         computed=compiler.sql(computed.sqltext) if computed is not None else None,
         comment=column.comment or None,
+        identity=_identity(column),
+        collation=_collation(column.type),
     )
+
+
+def _identity(column: Column[Any]) -> str | None:
+    identity = column.identity
+    if identity is None:
+        return None
+    options = {option: getattr(identity, option, None) for option in IDENTITY_OPTIONS}
+    return identity_text(bool(identity.always), options)
+
+
+def _collation(type_: Any) -> str | None:
+    # A TypeDecorator's collation is its implementation's.
+    implementation = getattr(type_, "impl_instance", type_)
+    collation = getattr(implementation, "collation", None)
+    return str(collation) if collation else None
+
+
+def _postgresql_option(item: Index | Constraint, option: str) -> Any:
+    """A ``postgresql_*`` option of ``item`` (``None`` when not set): SQLAlchemy emits them on
+    PostgreSQL only; the other dialects' rules drop what they came to."""
+    return item.dialect_options["postgresql"].get(option)
 
 
 def _server_default(column: Column[Any], compiler: _Compiler) -> str | None:
@@ -309,6 +359,7 @@ def _foreign_key_spec(
         name=compiler.name(constraint),
         on_delete=canonical_action(constraint.ondelete),
         on_update=canonical_action(constraint.onupdate),
+        deferrable=canonical_deferrable(constraint.deferrable, constraint.initially),
     )
 
 
@@ -345,12 +396,25 @@ def _index_spec(index: Index, compiler: _Compiler) -> IndexSpec:
     # One predicate for the databases it was declared for (PostgreSQL's wins if they differ).
     where = predicates.get("postgresql", predicates.get("sqlite"))
     where_dialects = tuple(d for d, text in predicates.items() if text == where) or None
+    method = _postgresql_option(index, "using")
+    # postgresql_ops is keyed by column name, or by an expression's label.
+    ops = _postgresql_option(index, "ops") or {}
+    labels = [getattr(expression, "name", None) for expression in index.expressions]
+    include = _postgresql_option(index, "include") or ()
     return IndexSpec(
         columns=elements,
         unique=bool(index.unique),
         where=where,
         where_dialects=where_dialects,
         created_on=_created_on(index) if compiler.dialect_name is None else None,
+        method=str(method).lower() if method else None,
+        operator_classes={
+            element: str(ops[label])
+            for element, label in zip(elements, labels, strict=True)
+            if label is not None and label in ops
+        },
+        include=tuple(getattr(column, "name", column) for column in include),
+        nulls_not_distinct=bool(_postgresql_option(index, "nulls_not_distinct")),
     )
 
 

@@ -44,6 +44,7 @@ _COMPARISON = 5
 _UNARY = 9
 _ATOM = 10
 _WORD_OPERATORS = frozenset({"and", "or", "not", "is", "in", "like", "ilike", "between"})
+_BARE_NAME = re.compile(r"[a-z_][\w$]*(?:\.[a-z_][\w$]*)*")
 
 
 class _Unparsable(Exception):
@@ -52,17 +53,36 @@ class _Unparsable(Exception):
 
 @dataclass(frozen=True)
 class _Node:
-    """A printed sub-expression and the binding power of its outermost operator."""
+    """A printed sub-expression, the binding power of its outermost operator and, where one
+    exists without a ``NOT``, its negation (``a>1`` is ``a<=1``; see ``push_not``)."""
 
     text: str
     power: int
+    negated: _Node | None = None
 
 
-def minimal_parentheses(text: str) -> str:
-    """``text`` with only the grouping parentheses operator precedence needs."""
+# The comparison each comparison operator is the negation of.
+_INVERSE = {"=": "<>", "<>": "=", "!=": "=", "<": ">=", ">=": "<", ">": "<=", "<=": ">"}
+# Keywords that start something this parser does not read (CASE, a subquery, COLLATE).
+_UNREADABLE = frozenset({"case", "when", "then", "else", "end", "select", "distinct", "collate"})
+# What may follow a column name: a keyword written where an operand must be is a column's name
+# (``"select" > 0``, whose quotes canonical text drops), when one of these follows it.
+_AFTER_NAME = frozenset(
+    {*_BINARY, ")", ",", "]", "is", "in", "like", "ilike", "between", "and", "or", None}
+)
+
+
+def minimal_parentheses(text: str, *, push_not: bool = False) -> str:
+    """``text`` with only the grouping parentheses operator precedence needs.
+
+    ``push_not`` moves every ``NOT`` down to what it negates, as MariaDB stores a check: it
+    gives ``NOT (a > 1 AND b IS NULL)`` back as ``a <= 1 OR b IS NOT NULL`` (De Morgan; a
+    comparison, IN, LIKE, BETWEEN and IS NULL are inverted; ``NOT NOT x`` is ``x``; a bare
+    column ``NOT a`` is ``a = 0``). The rewrite keeps the meaning, NULLs included.
+    """
     try:
         tokens = _tokens(text)
-        parser = _Parser(tokens)
+        parser = _Parser(tokens, push_not=push_not)
         node = parser.expression(0)
         if parser.position != len(tokens):
             raise _Unparsable
@@ -85,9 +105,10 @@ def _tokens(text: str) -> list[str]:
 
 
 class _Parser:
-    def __init__(self, tokens: list[str]) -> None:
+    def __init__(self, tokens: list[str], *, push_not: bool = False) -> None:
         self.tokens = tokens
         self.position = 0
+        self.push_not = push_not
 
     def peek(self, offset: int = 0) -> str | None:
         index = self.position + offset
@@ -125,38 +146,55 @@ class _Parser:
                 operand = self.take()
                 if operand not in ("null", "true", "false"):
                     raise _Unparsable
-                text = f"{self.wrap(left, _IS)} is {'not ' if negated else ''}{operand}"
-                left = _Node(text, _IS)
+                subject = f"{self.wrap(left, _IS)} is "
+                left = _Node(
+                    f"{subject}{'not ' if negated else ''}{operand}",
+                    _IS,
+                    _Node(f"{subject}{'' if negated else 'not '}{operand}", _IS),
+                )
             elif token in _BINARY:
                 power = _BINARY[token]
                 if power <= min_power:
                     return left
                 self.take()
                 right = self.expression(power)
-                left = _Node(self.binary(left, token, right, power), power)
+                negation = self.negation(left, token, right, power) if self.push_not else None
+                left = _Node(self.binary(left, token, right, power), power, negation)
             else:
                 return left
 
     def comparison(self, left: _Node, *, negated: bool) -> _Node:
         keyword = self.take()
-        prefix = f"{self.wrap(left, _COMPARISON)} {'not ' if negated else ''}{keyword}"
+        subject = self.wrap(left, _COMPARISON)
+
+        def node(rest: str) -> _Node:
+            # x NOT IN (...) is the negation of x IN (...), and the other way round.
+            positive = _Node(f"{subject} {keyword}{rest}", _COMPARISON)
+            negative = _Node(f"{subject} not {keyword}{rest}", _COMPARISON, positive)
+            return (
+                _Node(negative.text, _COMPARISON, positive)
+                if negated
+                else _Node(positive.text, _COMPARISON, negative)
+            )
+
         if keyword == "in":
             self.take("(")
-            items = self.items(")")
-            return _Node(f"{prefix}({','.join(items)})", _COMPARISON)
+            return node(f"({','.join(self.items(')'))})")
         if keyword == "between":
             # PostgreSQL stores BETWEEN expanded, so it is expanded here for every database:
             # x BETWEEN a AND b is x >= a AND x <= b; NOT BETWEEN is x < a OR x > b.
             low = self.expression(_COMPARISON)
             self.take("and")
             high = self.expression(_COMPARISON)
-            subject = self.wrap(left, _COMPARISON + 1)
+            value = self.wrap(left, _COMPARISON + 1)
             bounds = [self.wrap(low, _COMPARISON + 1), self.wrap(high, _COMPARISON + 1)]
+            outside = _Node(f"{value}<{bounds[0]} or {value}>{bounds[1]}", _BINARY["or"])
+            inside = _Node(f"{value}>={bounds[0]} and {value}<={bounds[1]}", _BINARY["and"])
             if negated:
-                return _Node(f"{subject}<{bounds[0]} or {subject}>{bounds[1]}", _BINARY["or"])
-            return _Node(f"{subject}>={bounds[0]} and {subject}<={bounds[1]}", _BINARY["and"])
+                return _Node(outside.text, outside.power, inside)
+            return _Node(inside.text, inside.power, outside)
         right = self.expression(_COMPARISON)
-        return _Node(f"{prefix} {self.wrap(right, _COMPARISON + 1)}", _COMPARISON)
+        return node(f" {self.wrap(right, _COMPARISON + 1)}")
 
     def binary(self, left: _Node, operator: str, right: _Node, power: int) -> str:
         # Left-associative: an equal-power left operand needs no parentheses, a right one does,
@@ -166,6 +204,31 @@ class _Parser:
         if operator in _WORD_OPERATORS:
             return f"{left_text} {operator} {right_text}"
         return f"{left_text}{operator}{right_text}"
+
+    def negation(self, left: _Node, operator: str, right: _Node, power: int) -> _Node | None:
+        """``NOT (left operator right)`` without the NOT, where that exists."""
+        if operator in _INVERSE:
+            return _Node(self.binary(left, _INVERSE[operator], right, power), power)
+        if operator in ("like", "ilike"):
+            text = f"{self.wrap(left, power)} not {operator} {self.wrap(right, power + 1)}"
+            return _Node(text, power, _Node(self.binary(left, operator, right, power), power))
+        if operator in ("and", "or"):
+            # De Morgan: NOT (a AND b) is NOT a OR NOT b.
+            other = "or" if operator == "and" else "and"
+            left_not, right_not = self.negate(left), self.negate(right)
+            return _Node(self.binary(left_not, other, right_not, _BINARY[other]), _BINARY[other])
+        return None
+
+    def negate(self, node: _Node) -> _Node:
+        """``NOT node``: its negation where it has one (when pushing NOTs down), else NOT."""
+        if self.push_not and node.negated is not None:
+            # ...whose own negation is the node again: NOT NOT x is x.
+            negated = node.negated
+            return _Node(negated.text, negated.power, negated.negated or node)
+        if self.push_not and node.power == _ATOM and _BARE_NAME.fullmatch(node.text):
+            # MariaDB stores NOT of a plain (numeric) column as a comparison with zero.
+            return _Node(f"{node.text}=0", _COMPARISON, _Node(f"{node.text}<>0", _COMPARISON))
+        return _Node(f"not {self.wrap(node, _NOT)}", _NOT, node)
 
     @staticmethod
     def wrap(node: _Node, power: int) -> str:
@@ -177,15 +240,19 @@ class _Parser:
             inner = self.expression(0)
             self.take(")")
             return inner
-        if token == "not":
-            operand = self.expression(_NOT)
-            return _Node(f"not {self.wrap(operand, _NOT)}", _NOT)
+        if token == "not" and (self.peek() in ("-", "+") or self.peek() not in _AFTER_NAME):
+            return self.negate(self.expression(_NOT))
         if token in ("-", "+"):
             operand = self.expression(_UNARY)
             return _Node(f"{token}{self.wrap(operand, _UNARY)}", _UNARY)
         if token[0] == "'" or token[0].isdigit():
             return _Node(token, _ATOM)
-        if token in _WORD_OPERATORS or not re.match(r"[a-z_]", token):
+        if not re.match(r"[a-z_]", token):
+            raise _Unparsable
+        if token in _WORD_OPERATORS or token in _UNREADABLE:
+            if self.peek() in _AFTER_NAME:
+                # A column named like a keyword: "select" > 0, quotes dropped.
+                return _Node(token, _ATOM)
             raise _Unparsable
         if token == "array" and self.peek() == "[":
             self.take()
@@ -196,10 +263,31 @@ class _Parser:
                 self.take()
                 self.take(")")
                 return _Node(f"{token}(*)", _ATOM)
+            if token == "substring":
+                return _Node(f"substring({','.join(self.substring_arguments())})", _ATOM)
             return _Node(f"{token}({','.join(self.items(')'))})", _ATOM)
-        if token in ("case", "when", "then", "else", "end", "select", "distinct", "collate"):
-            raise _Unparsable
         return _Node(token, _ATOM)
+
+    def substring_arguments(self) -> list[str]:
+        """``SUBSTRING(x FROM a FOR b)`` as ``SUBSTRING(x, a, b)``: the SQL standard's spelling
+        of the same call. PostgreSQL gives ``substring()`` back in the standard's words and
+        MariaDB as ``substr(x,a,b)``, whichever was written; ``FOR b`` alone starts at 1."""
+        if self.peek() == ")":
+            return self.items(")")
+        subject = self.expression(0).text
+        if self.peek() not in ("from", "for"):
+            self.take(",")
+            return [subject, *self.items(")")]
+        start = "1"
+        if self.peek() == "from":
+            self.take()
+            start = self.expression(0).text
+        arguments = [subject, start]
+        if self.peek() == "for":
+            self.take()
+            arguments.append(self.expression(0).text)
+        self.take(")")
+        return arguments
 
     def items(self, closing: str) -> list[str]:
         items: list[str] = []

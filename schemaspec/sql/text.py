@@ -16,13 +16,36 @@ from functools import lru_cache
 
 from schemaspec.sql.expr import minimal_parentheses
 
-# A PostgreSQL cast suffix: ::character varying, ::numeric(10,2), ::text[], ::"MyType"
+# A PostgreSQL cast suffix: ::character varying, ::numeric(10,2), ::text[], ::"MyType", and
+# an interval's fields (a default of an INTERVAL DAY TO SECOND column is '1 day'::interval day
+# to second).
 _CAST = re.compile(
     r'::(?:"[^"]+"|[a-z_][a-z0-9_]*'
-    r"(?:\s+(?:varying|precision|without\s+time\s+zone|with\s+time\s+zone))?)"
+    r"(?:\s+(?:varying|precision|without\s+time\s+zone|with\s+time\s+zone"
+    r"|(?:year|month|day|hour|minute|second)(?:\s+to\s+(?:month|hour|minute|second))?))?)"
     r"(?:\(\d+(?:,\s*\d+)?\))?(?:\[\])*",
     re.I,
 )
+# MySQL's spellings of the SQL standard's clock functions, which MariaDB gives back in its
+# own (CURRENT_TIMESTAMP as current_timestamp(), CURRENT_DATE as curdate(), CURRENT_TIME as
+# curtime()), while a model compiled for it may say either. No other database has these
+# spellings, so they are one form everywhere; NOW(6) is MySQL's CURRENT_TIMESTAMP(6).
+_CLOCK = re.compile(
+    r"(?<![\w.])(?:(current_timestamp)\(\)|now\((?=\d)|(curdate|current_date)\(\)"
+    r"|(curtime|current_time)\(\))"
+)
+
+
+def _clock(match: re.Match[str]) -> str:
+    if match.group(1):
+        return "current_timestamp"
+    if match.group(2):
+        return "current_date"
+    if match.group(3):
+        return "current_time"
+    return "current_timestamp("
+
+
 # PostgreSQL stores a negative literal as a string cast to its type: x > '-3'::integer.
 _NUMBER_CAST = re.compile(
     r"'(-?\d+(?:\.\d+)?)'::(?:integer|bigint|smallint|real|double\s+precision"
@@ -78,6 +101,7 @@ def canonical_expression(text: str | None) -> str | None:
         part = re.sub(r"\s*([(),=<>!+\-*/|])\s*", r"\1", part)
         # ...but a word after a closing parenthesis stays a word: "now() on update ...".
         part = re.sub(r"\)(?=[a-z_])", ") ", part)
+        part = _CLOCK.sub(_clock, part)
         # != and <> are one operator everywhere; PostgreSQL and MariaDB give back <>.
         return part.replace("!=", "<>")
 

@@ -15,7 +15,17 @@ from schemaspec.spec import ColumnSpec
 #: Beyond this many distinct columns the table starts over; it only ever saves work.
 _MAX_ENTRIES = 65536
 
-ColumnKey = tuple[str, bool, str | None, bool, str | None, str | None, tuple[tuple[str, str], ...]]
+ColumnKey = tuple[
+    str,
+    bool,
+    str | None,
+    bool,
+    str | None,
+    str | None,
+    tuple[tuple[str, str], ...],
+    str | None,
+    str | None,
+]
 _columns: dict[ColumnKey, ColumnSpec] = {}
 
 
@@ -27,6 +37,8 @@ def column_spec(
     computed: str | None,
     comment: str | None,
     variants: Mapping[str, str] | None = None,
+    identity: str | None = None,
+    collation: str | None = None,
 ) -> ColumnSpec:
     """``ColumnSpec(...)`` with these values, the same object for the same values."""
     key = (
@@ -37,6 +49,8 @@ def column_spec(
         computed,
         comment,
         tuple(sorted(variants.items())) if variants else (),
+        identity,
+        collation,
     )
     spec = _columns.get(key)
     if spec is None:
@@ -48,6 +62,8 @@ def column_spec(
             computed=computed,
             comment=comment,
             variants=dict(variants or {}),
+            identity=identity,
+            collation=collation,
         )
         _remember(key, spec)
     return spec
@@ -63,6 +79,8 @@ def column_key(spec: ColumnSpec) -> ColumnKey:
         spec.computed,
         spec.comment,
         tuple(sorted(spec.variants.items())) if spec.variants else (),
+        spec.identity,
+        spec.collation,
     )
 
 

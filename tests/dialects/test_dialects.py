@@ -26,6 +26,7 @@ from schemaspec.sources.scratch import scratch_database, scratch_sqlite
 from schemaspec.spec import (
     CheckSpec,
     ColumnSpec,
+    ExcludeSpec,
     ForeignKeySpec,
     IndexSpec,
     SchemaSpec,
@@ -705,7 +706,12 @@ MUTATIONS = [
             "mysql": ("ALTER TABLE times MODIFY id INT NOT NULL",),
         },
         expected={
-            "postgresql": changed("column", "pg_types.always", autoincrement=(True, False)),
+            "postgresql": changed(
+                "column",
+                "pg_types.always",
+                autoincrement=(True, False),
+                identity=("always", None),
+            ),
             "mysql": changed("column", "times.id", autoincrement=(True, False)),
         },
     ),
@@ -961,6 +967,138 @@ MUTATIONS = [
                 default=("datetime('now','utc')", "current_timestamp"),
             )
         },
+    ),
+    # -- what the database keeps beyond types and keys
+    Mutation(
+        "identity-increment",
+        sql={"postgresql": ("ALTER TABLE pg_keys ALTER COLUMN id SET INCREMENT BY 1",)},
+        expected=changed(
+            "column",
+            "pg_keys.id",
+            identity=(
+                "by default start 100 increment 5 cache 10 cycle",
+                "by default start 100 cache 10 cycle",
+            ),
+        ),
+    ),
+    Mutation(
+        "identity-always",
+        sql={"postgresql": ("ALTER TABLE pg_keys ALTER COLUMN id SET GENERATED ALWAYS",)},
+        expected=changed(
+            "column",
+            "pg_keys.id",
+            identity=(
+                "by default start 100 increment 5 cache 10 cycle",
+                "always start 100 increment 5 cache 10 cycle",
+            ),
+        ),
+    ),
+    Mutation(
+        "foreign-key-not-deferrable",
+        sql={
+            "postgresql": (
+                "ALTER TABLE pg_keys ALTER CONSTRAINT fk_pg_keys_type_id_pg_types NOT DEFERRABLE",
+            )
+        },
+        expected=changed(
+            "foreign_key", "pg_keys.foreign_keys.type_id", deferrable=("deferred", None)
+        ),
+    ),
+    Mutation(
+        "foreign-key-initially-deferred",
+        sql={
+            "postgresql": (
+                "ALTER TABLE pg_keys ALTER CONSTRAINT fk_pg_keys_other_id_pg_types INITIALLY DEFERRED",
+            )
+        },
+        expected=changed(
+            "foreign_key", "pg_keys.foreign_keys.other_id", deferrable=("immediate", "deferred")
+        ),
+    ),
+    Mutation(
+        "model-foreign-key-deferrable",
+        model=lambda md: next(
+            iter(md.tables["lite_types"].c.mood_id.foreign_keys)
+        ).constraint.__setattr__("initially", None),  # type: ignore[union-attr]
+        expected={
+            "sqlite": changed(
+                "foreign_key",
+                "lite_types.foreign_keys.mood_id",
+                deferrable=("immediate", "deferred"),
+            )
+        },
+    ),
+    Mutation(
+        "index-method",
+        sql={
+            "postgresql": (
+                "DROP INDEX ix_pg_keys_code_hash",
+                "CREATE INDEX ix_pg_keys_code_hash ON pg_keys (code)",
+            )
+        },
+        expected=changed("index", "pg_keys.indexes.ix_pg_keys_code_hash", method=("hash", None)),
+    ),
+    Mutation(
+        "index-operator-class-and-include",
+        sql={
+            "postgresql": (
+                "DROP INDEX ix_pg_keys_label_pattern",
+                "CREATE INDEX ix_pg_keys_label_pattern ON pg_keys (label)",
+            )
+        },
+        expected=changed(
+            "index",
+            "pg_keys.indexes.ix_pg_keys_label_pattern",
+            operator_classes=({"label": "text_pattern_ops"}, {}),
+            include=(("code",), ()),
+        ),
+    ),
+    Mutation(
+        "unique-nulls-distinct",
+        sql={
+            "postgresql": (
+                "ALTER TABLE pg_keys DROP CONSTRAINT uq_pg_keys_code_label",
+                "ALTER TABLE pg_keys ADD CONSTRAINT uq_pg_keys_code_label UNIQUE (code, label)",
+            )
+        },
+        expected=changed("unique", "pg_keys.unique.code,label", nulls_not_distinct=(True, False)),
+    ),
+    Mutation(
+        "drop-exclusion-constraint",
+        sql={"postgresql": ("ALTER TABLE pg_keys DROP CONSTRAINT ex_pg_keys_during",)},
+        expected=Change(
+            kind="missing",
+            object="exclude",
+            path="pg_keys.excludes.using gist (during with &&)",
+            expected=ExcludeSpec(
+                definition="using gist (during with &&)", name="ex_pg_keys_during"
+            ),
+        ),
+    ),
+    Mutation(
+        "column-collation",
+        sql={
+            "postgresql": (
+                'ALTER TABLE pg_keys ALTER COLUMN code TYPE varchar(20) COLLATE "POSIX"',
+            ),
+            "mysql": ("ALTER TABLE my_types MODIFY code VARCHAR(20)",),
+        },
+        expected={
+            "postgresql": changed("column", "pg_keys.code", collation=("C", "POSIX")),
+            "mysql": changed("column", "my_types.code", collation=("utf8mb4_bin", None)),
+        },
+    ),
+    Mutation(
+        "model-column-collation",
+        model=lambda md: md.tables["lite_types"].c.code.type.__setattr__("collation", "RTRIM"),
+        expected={
+            "sqlite": changed("column", "lite_types.code", collation=("rtrim", "nocase")),
+        },
+    ),
+    Mutation(
+        "primary-key-name",
+        sql={"postgresql": ("ALTER TABLE moods RENAME CONSTRAINT pk_moods TO moods_key",)},
+        expected=changed("primary_key", "moods.primary_key", name=("pk_moods", "moods_key")),
     ),
     Mutation(
         "drop-table",

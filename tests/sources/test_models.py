@@ -211,5 +211,7 @@ class _Widget(_Base):
 
 def test_identity_and_computed_columns() -> None:
     columns = from_models(_Base).tables["widgets"].columns
-    assert columns["id"] == ColumnSpec(type="bigint", nullable=False, autoincrement=True)
+    assert columns["id"] == ColumnSpec(
+        type="bigint", nullable=False, autoincrement=True, identity="by default"
+    )
     assert columns["total"] == ColumnSpec(type="integer", nullable=False, computed="id*2")
