@@ -9,6 +9,7 @@ from schemaspec import (
     CheckSpec,
     ColumnSpec,
     EnumSpec,
+    ExcludeSpec,
     ForeignKeySpec,
     IndexSpec,
     SchemaSpec,
@@ -35,6 +36,9 @@ BASE = TableSpec(
     unique={"member_id,apn": UniqueSpec(columns=("member_id", "apn"), name="uq_regs")},
     checks={"ck_regs_apn": CheckSpec(sqltext="apn>=0", name="ck_regs_apn")},
 )
+
+
+EXCLUDE = ExcludeSpec(definition="using gist (apn with =)", name="ex_regs_apn")
 
 
 def schema(**tables: TableSpec) -> SchemaSpec:
@@ -294,6 +298,66 @@ CASES = [
             )
         ],
         id="table comment",
+    ),
+    pytest.param(
+        schema(regs=altered(primary_key_name="pk_regs")),
+        schema(regs=altered(primary_key_name="regs_pkey")),
+        [
+            Change(
+                kind="changed",
+                object="primary_key",
+                path="regs.primary_key",
+                attributes=frozenset({"name"}),
+                expected={"name": "pk_regs"},
+                actual={"name": "regs_pkey"},
+            )
+        ],
+        id="primary key renamed",
+    ),
+    # The models leave the key unnamed and the database names it: nothing to compare.
+    pytest.param(
+        schema(regs=BASE),
+        schema(regs=altered(primary_key_name="regs_pkey")),
+        [],
+        id="pk named once",
+    ),
+    pytest.param(
+        schema(regs=altered(primary_key_name="pk_regs")),
+        schema(regs=altered(primary_key=("id", "apn"), primary_key_name="pk_other")),
+        [
+            Change(
+                kind="changed",
+                object="primary_key",
+                path="regs.primary_key",
+                attributes=frozenset({"columns", "name"}),
+                expected={"columns": ("id",), "name": "pk_regs"},
+                actual={"columns": ("id", "apn"), "name": "pk_other"},
+            )
+        ],
+        id="primary key columns and name",
+    ),
+    pytest.param(
+        schema(regs=altered(excludes={"using gist (apn with =)": EXCLUDE})),
+        schema(
+            regs=altered(
+                excludes={"using gist (apn with =)": EXCLUDE.model_copy(update={"name": None})}
+            )
+        ),
+        [],
+        id="exclusion named once",
+    ),
+    pytest.param(
+        schema(regs=altered(excludes={"using gist (apn with =)": EXCLUDE})),
+        schema(regs=BASE),
+        [
+            Change(
+                kind="missing",
+                object="exclude",
+                path="regs.excludes.using gist (apn with =)",
+                expected=EXCLUDE,
+            )
+        ],
+        id="missing exclusion",
     ),
 ]
 
