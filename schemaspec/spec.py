@@ -140,3 +140,8 @@ class SchemaSpec(_Frozen):
     dialect: str | None = None
     tables: dict[str, TableSpec] = Field(default_factory=dict)
     enums: dict[str, EnumSpec] = Field(default_factory=dict)
+    #: Set only on specs straight from models: per dialect, the tables that dialect's SQLAlchemy
+    #: compiler emits differently from the neutral one (``@compiles`` overrides, dialect-only
+    #: functions, ``ddl_if``, convention names cut to the identifier limit). Normalising for a
+    #: dialect puts its tables in place, then clears this.
+    variants: dict[str, dict[str, TableSpec]] = Field(default_factory=dict)

@@ -81,9 +81,21 @@ class DialectRules:
     collations_ignore_case = False
 
     def normalize(self, spec: SchemaSpec) -> SchemaSpec:
-        tables = {name: self.table(table, spec.enums) for name, table in spec.tables.items()}
+        if self.name is None:
+            # The neutral rules keep every dialect's tables, each normalised as the rest.
+            variants = {
+                dialect: {name: self.table(table, spec.enums) for name, table in tables.items()}
+                for dialect, tables in spec.variants.items()
+            }
+            source = spec.tables
+        else:
+            variants = {}
+            source = {**spec.tables, **spec.variants.get(self.name, {})}
+        tables = {name: self.table(table, spec.enums) for name, table in source.items()}
         enums = spec.enums if self.supports_named_enums else {}
-        return SchemaSpec(dialect=self.name or spec.dialect, tables=tables, enums=enums)
+        return SchemaSpec(
+            dialect=self.name or spec.dialect, tables=tables, enums=enums, variants=variants
+        )
 
     def table(self, table: TableSpec, enums: dict[str, EnumSpec]) -> TableSpec:
         columns = {

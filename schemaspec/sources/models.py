@@ -27,7 +27,7 @@ from sqlalchemy.engine.default import DefaultDialect
 from sqlalchemy.schema import Constraint, DefaultClause
 from sqlalchemy.sql.elements import ClauseElement, TextClause
 
-from schemaspec.dialects import known_dialect, normalize
+from schemaspec.dialects import known_dialect, normalize, rules_for
 from schemaspec.errors import SourceError
 from schemaspec.sources.importing import import_object
 from schemaspec.spec import (
@@ -87,7 +87,10 @@ def from_models(
 
         return shadow_spec(metadata, dialect, shadow, schema=schema)
     spec = metadata_to_spec(metadata, schema=schema, dialect=dialect)
-    return normalize(spec, dialect) if dialect is not None else normalize(spec)
+    if dialect is not None:
+        return normalize(spec, dialect)
+    variants = dialect_variants(metadata, spec, schema)
+    return normalize(spec.model_copy(update={"variants": variants}) if variants else spec)
 
 
 def resolve_metadata(target: MetaData | Any | str) -> MetaData:
@@ -113,6 +116,12 @@ def table_key(table_schema: str | None, name: str, schema: str | None) -> str:
 TOOL_TABLES = frozenset({"alembic_version"})
 
 
+def _included(table: Table, schema: str | None) -> bool:
+    if schema is not None and table.schema != schema:
+        return False
+    return not (table.name in TOOL_TABLES and table.schema in (None, schema))
+
+
 def metadata_to_spec(
     metadata: MetaData, *, schema: str | None = None, dialect: str | None = None
 ) -> SchemaSpec:
@@ -126,9 +135,7 @@ def metadata_to_spec(
     tables: dict[str, TableSpec] = {}
     enums: dict[str, EnumSpec] = {}
     for table in metadata.tables.values():
-        if schema is not None and table.schema != schema:
-            continue
-        if table.name in TOOL_TABLES and table.schema in (None, schema):
+        if not _included(table, schema):
             continue
         tables[table_key(table.schema, table.name, schema)] = _table_spec(table, schema, compiler)
         for column in table.columns:
@@ -136,6 +143,78 @@ def metadata_to_spec(
             if isinstance(type_, Enum) and type_.native_enum and type_.name:
                 enums[type_.name] = EnumSpec(values=tuple(type_.enums))
     return SchemaSpec(dialect=None, tables=tables, enums=enums)
+
+
+def dialect_variants(
+    metadata: MetaData, neutral: SchemaSpec, schema: str | None
+) -> dict[str, dict[str, TableSpec]]:
+    """Per spec dialect, the tables its compiler emits differently from the neutral compile.
+
+    Only tables with SQL or names a dialect may render its own way are compiled again, once per
+    dialect, so a schema of plain columns costs nothing more. A table a dialect cannot compile
+    (a JSONB operator on SQLite) cannot be created there either; its neutral form stands.
+    """
+    sensitive = [
+        table
+        for table in metadata.tables.values()
+        if _included(table, schema) and _compiled_per_dialect(table)
+    ]
+    variants: dict[str, dict[str, TableSpec]] = {}
+    for dialect in SPEC_DIALECTS if sensitive else ():
+        compiler = _Compiler(dialect)
+        rules = rules_for(dialect)
+        for table in sensitive:
+            key = table_key(table.schema, table.name, schema)
+            try:
+                compiled = _table_spec(table, schema, compiler)
+            except SourceError:
+                continue
+            as_stored = rules.table(compiled, neutral.enums)
+            if as_stored != rules.table(neutral.tables[key], neutral.enums):
+                variants.setdefault(dialect, {})[key] = compiled
+    return variants
+
+
+#: The shortest identifier limit of the spec dialects (PostgreSQL's 63 bytes).
+_SHORTEST_NAME_LIMIT = 63
+
+
+def _compiled_per_dialect(table: Table) -> bool:
+    """Whether ``table`` holds anything a dialect's compiler may emit its own way: SQL that is
+    not plain ``text()``, ``ddl_if``, or a name some database cuts to its identifier limit."""
+    for column in table.columns:
+        default = column.server_default
+        if isinstance(default, DefaultClause) and not _plain(default.arg):
+            return True
+        if column.computed is not None and not _plain(column.computed.sqltext):
+            return True
+    items: list[Any] = [*table.constraints, *table.indexes]
+    items += [constraint for column in table.columns for constraint in column.constraints]
+    for item in items:
+        if item._ddl_if is not None:
+            return True
+        name = _name(item.name)
+        if name is not None and len(name.encode()) > _SHORTEST_NAME_LIMIT:
+            return True
+        if isinstance(item, CheckConstraint) and not _plain(item.sqltext):
+            return True
+        if isinstance(item, Index) and (
+            any(not isinstance(element, Column) for element in item.expressions)
+            or any(
+                not _plain(options.get("where"))
+                for options in (item.dialect_options["postgresql"], item.dialect_options["sqlite"])
+                if options.get("where") is not None
+            )
+        ):
+            return True
+    return False
+
+
+def _plain(element: Any) -> bool:
+    """Text every dialect compiles alike: a string, or ``text()`` without bound parameters."""
+    if isinstance(element, str):
+        return True
+    return isinstance(element, TextClause) and not element._bindparams and "\\:" not in element.text
 
 
 class _Compiler:
@@ -154,11 +233,7 @@ class _Compiler:
     def sql(self, element: Any) -> str:
         if isinstance(element, str):
             return element
-        if (
-            isinstance(element, TextClause)
-            and not element._bindparams
-            and "\\:" not in element.text
-        ):
+        if isinstance(element, TextClause) and _plain(element):
             # What text() compiles to, without a compiler per column: plain text() is by far
             # the most common server default, and compiling is most of the cost of a column.
             return element.text
@@ -202,13 +277,13 @@ class _Compiler:
         compiler = dialect.ddl_compiler(dialect, None)  # type: ignore[arg-type]
         return str(compiler.process(constraint))
 
-    def created(self, item: Index) -> bool:
+    def created(self, item: Index | Constraint) -> bool:
         """Whether ``create_all`` on this dialect creates ``item`` (``ddl_if(dialect=...)``)."""
         created_on = _created_on(item)
         return created_on is None or self.dialect_name is None or self.dialect_name in created_on
 
 
-def _created_on(item: Index) -> tuple[str, ...] | None:
+def _created_on(item: Index | Constraint) -> tuple[str, ...] | None:
     """The spec dialects a ``ddl_if(dialect=...)`` limits ``item`` to (``None``: all)."""
     condition = item._ddl_if
     if condition is None or condition.dialect is None:
@@ -245,6 +320,8 @@ def _table_spec(table: Table, schema: str | None, compiler: _Compiler) -> TableS
     # A CheckConstraint given to a Column lives on the column, not in table.constraints.
     column_constraints = [c for column in table.columns for c in column.constraints]
     for constraint in [*table.constraints, *column_constraints]:
+        if not compiler.created(constraint):
+            continue
         if isinstance(constraint, ForeignKeyConstraint):
             fk = _foreign_key_spec(constraint, schema, compiler)
             foreign_keys[",".join(fk.columns)] = fk

@@ -110,8 +110,9 @@ def canonical_expression(text: str | None) -> str | None:
     while previous != text:
         previous = text
         text = _outside_quotes(text, tidy)
-        # "(0)" and "('x')" around a single literal or name are noise added by the database.
-        text = re.sub(r"(?<!\w)\((\w+|'(?:[^']|'')*')\)", r"\1", text)
+        # "(0)" and "('x')" around a single literal or name are noise added by the database
+        # (string literals are matched first and kept: 'f (a)' is text).
+        text = _SINGLE_PARENTHESISED.sub(lambda m: m[1] or m[2], text)
         text = _strip_outer_parentheses(text)
         # A one-value IN list is stored as = (NOT IN as <>) by PostgreSQL and MariaDB.
         text = _ONE_VALUE_IN.sub(lambda m: f"{m[1]}{'<>' if m[2] else '='}{m[3]}", text)
@@ -120,6 +121,7 @@ def canonical_expression(text: str | None) -> str | None:
     return text
 
 
+_SINGLE_PARENTHESISED = re.compile(r"('(?:[^']|'')*')|(?<!\w)\((\w+|'(?:[^']|'')*')\)")
 _ONE_VALUE_IN = re.compile(
     r"(?<![\w.'])([a-z_][\w.]*) (not )?in\(('(?:[^']|'')*'|-?[\d.]+|[a-z_]\w*)\)(?![\w'])"
 )

@@ -14,6 +14,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.dialects import mysql, postgresql
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.elements import Grouping
 from sqlalchemy.sql.expression import FunctionElement
 
 import schemaspec
@@ -199,6 +200,170 @@ def one_value_in_lists() -> sa.MetaData:
     return metadata
 
 
+def substring_calls() -> sa.MetaData:
+    # MariaDB stores SUBSTRING (and MID) as substr(); PostgreSQL compiles and gives back
+    # func.substring as SUBSTRING(x FROM 1 FOR 3).
+    metadata = sa.MetaData()
+    table(
+        metadata,
+        sa.Column("name", sa.String(40)),
+        sa.Column("code", sa.String(40), server_default=sa.func.substring(sa.text("'abc'"), 1, 2)),
+        sa.Column("part", sa.String(10), sa.Computed(sa.func.substring(sa.column("name"), 1, 3))),
+        sa.CheckConstraint(sa.func.substring(sa.column("name"), 2, 3) != "zzz", name="ck_things_s"),
+    )
+    return metadata
+
+
+def substring_from_for() -> sa.MetaData:
+    # SQLite has no SUBSTRING(x FROM a FOR b) syntax.
+    metadata = sa.MetaData()
+    table(
+        metadata,
+        sa.Column("name", sa.String(40)),
+        sa.CheckConstraint("substring(name from 1 for 3) <> 'zzz'", name="ck_things_from_for"),
+        sa.CheckConstraint("substring(name from 2) <> 'yyy'", name="ck_things_from"),
+        sa.CheckConstraint("substring(name, 1, 3) <> 'xxx'", name="ck_things_commas"),
+    )
+    return metadata
+
+
+def on_update_current_timestamp() -> sa.MetaData:
+    # MySQL's documented spelling; MariaDB gives it back as current_timestamp() ON UPDATE ...
+    metadata = sa.MetaData()
+    table(
+        metadata,
+        sa.Column(
+            "changed",
+            mysql.TIMESTAMP,
+            server_default=sa.text("CURRENT_TIMESTAMP ON UPDATE CURRENT_TIMESTAMP"),
+            server_onupdate=sa.FetchedValue(),
+        ),
+        sa.Column(
+            "changed6",
+            mysql.DATETIME(fsp=6),
+            server_default=sa.text("now(6) ON UPDATE now(6)"),
+        ),
+        sa.Column("created", sa.DateTime, server_default=sa.text("localtimestamp")),
+        sa.Column("day", sa.Date, server_default=sa.text("(current_date)")),
+        sa.Column("note", sa.String(80), server_default=sa.text("(concat('at ', now()))")),
+    )
+    return metadata
+
+
+def postgresql_typed_literal_defaults() -> sa.MetaData:
+    # PostgreSQL stores a literal default converted to the column's type and gives back the
+    # value in its output format. The timestamptz and timetz literals without an offset are read
+    # in the session's time zone (UTC on the test server, as schemaspec assumes).
+    metadata = sa.MetaData()
+    table(
+        metadata,
+        sa.Column("i1", sa.Interval, server_default="24:00:00"),
+        sa.Column("i2", sa.Interval, server_default="1 mon"),
+        sa.Column("i3", sa.Interval, server_default=sa.text("'1 day'")),
+        sa.Column("i4", sa.Interval, server_default=sa.text("interval '2 hours'")),
+        sa.Column("i5", postgresql.INTERVAL(fields="DAY TO SECOND"), server_default="1 day"),
+        sa.Column("i6", sa.Interval, server_default="P1DT30M"),
+        sa.Column("i7", sa.Interval, server_default="1 year 14 months"),
+        sa.Column("a1", postgresql.ARRAY(sa.Integer), server_default="{}"),
+        sa.Column("a2", postgresql.ARRAY(sa.Text), server_default=sa.text("ARRAY['a', 'b']")),
+        sa.Column("a3", postgresql.ARRAY(sa.Integer), server_default=sa.text("'{ 1, 2 }'")),
+        sa.Column("a4", postgresql.ARRAY(sa.Text), server_default='{"a","b c"}'),
+        sa.Column("t1", sa.DateTime(timezone=True), server_default="2020-01-01 00:00:00"),
+        sa.Column("t2", sa.DateTime(timezone=True), server_default="2020-06-01T10:00:00+02:00"),
+        sa.Column("t3", sa.Time(timezone=True), server_default="12:00"),
+        sa.Column("t4", sa.DateTime, server_default="2020-01-01"),
+        sa.Column("t5", sa.Date, server_default="2020-1-2"),
+    )
+    return metadata
+
+
+def negated_checks() -> sa.MetaData:
+    # MariaDB pushes NOT down when it parses a check: NOT (a > 1 AND b < 2) is a <= 1 OR b >= 2.
+    metadata = sa.MetaData()
+    table(
+        metadata,
+        sa.Column("a", sa.Integer),
+        sa.Column("b", sa.Integer),
+        sa.Column("s", sa.String(10)),
+        sa.CheckConstraint("NOT (a > 1 AND b < 2)", name="ck_things_and"),
+        sa.CheckConstraint("NOT (a > 1 OR b IS NULL)", name="ck_things_or"),
+        sa.CheckConstraint("NOT (a IN (1, 2)) AND NOT (s LIKE 'x%')", name="ck_things_in"),
+        sa.CheckConstraint("NOT a BETWEEN 1 AND 3", name="ck_things_between"),
+        sa.CheckConstraint("NOT (a > 1 AND NOT (b > 1))", name="ck_things_twice"),
+        sa.CheckConstraint(sa.not_(sa.column("s").in_(["p", "q"])), name="ck_things_not_in"),
+    )
+    return metadata
+
+
+def quotes_and_backslashes() -> sa.MetaData:
+    # MariaDB reads backslash escapes and gives literals back re-escaped ('it\'s').
+    metadata = sa.MetaData()
+    table(
+        metadata,
+        sa.Column("q", sa.String(20), server_default="it's"),
+        sa.Column("t", sa.Text, server_default="it's"),
+        sa.Column("u", sa.String(20), server_default=sa.text("'a''b'")),
+        sa.CheckConstraint("q <> 'it''s'", name="ck_things_quote"),
+        sa.CheckConstraint("t <> 'Tab''s'", name="ck_things_case"),
+    )
+    return metadata
+
+
+def mysql_backslash_escapes() -> sa.MetaData:
+    # SQL for MySQL only: a backslash escapes the next character there ('a\\b' is a\b, '\x' is
+    # x, '\b' a backspace), and MariaDB gives the literal back escaped its own way.
+    metadata = sa.MetaData()
+    table(
+        metadata,
+        sa.Column("s", sa.String(20), server_default=sa.text("'a\\\\b'")),
+        sa.Column("t", sa.String(20), server_default=sa.text("'it\\'s'")),
+        sa.CheckConstraint("s <> 'a\\\\b\\'c''d\\n\\%\\x'", name="ck_things_escapes"),
+        sa.CheckConstraint("s <> 'a\\b'", name="ck_things_backspace"),
+    )
+    return metadata
+
+
+def keyword_column_names() -> sa.MetaData:
+    # Canonical text drops the quotes around "select", so the parser must read it as a name.
+    metadata = sa.MetaData()
+    select, order, user, key = (sa.column(name) for name in ("select", "order", "user", "key"))
+    table(
+        metadata,
+        sa.Column("select", sa.Integer),
+        sa.Column("order", sa.Integer),
+        sa.Column("user", sa.String(20)),
+        sa.Column("key", sa.String(20)),
+        sa.Column("total", sa.Integer, sa.Computed(select + Grouping(order * 2))),
+        sa.CheckConstraint(Grouping(select > 0) & Grouping(order < 10), name="ck_things_select"),
+        sa.CheckConstraint(Grouping(user != "root") | key.is_(None), name="ck_things_user"),
+    )
+    return metadata
+
+
+def keyword_index_expressions() -> sa.MetaData:
+    # MariaDB has no functional indexes.
+    metadata = sa.MetaData()
+    things = table(metadata, sa.Column("select", sa.Integer), sa.Column("key", sa.String(20)))
+    sa.Index("ix_things_sum", Grouping(things.c.select + 1) * 2)
+    sa.Index("ix_things_key", sa.func.lower(things.c.key))
+    return metadata
+
+
+def text_index_elements() -> sa.MetaData:
+    metadata = sa.MetaData()
+    table(metadata, sa.Column("name", sa.String(40)), sa.Column("n", sa.Integer))
+    sa.Index("ix_things_desc", sa.text("name DESC"), sa.text("n"))
+    return metadata
+
+
+def text_operator_class() -> sa.MetaData:
+    metadata = sa.MetaData()
+    table(metadata, sa.Column("name", sa.String(40)))
+    sa.Index("ix_things_pattern", sa.text("name text_pattern_ops"), postgresql_using="btree")
+    sa.Index("ix_things_lower_pattern", sa.text("lower(name) text_pattern_ops"))
+    return metadata
+
+
 ALL = ("sqlite", "postgresql", "mysql")
 CASES: list[tuple[str, Callable[[], sa.MetaData], tuple[str, ...]]] = [
     ("float precision", floats, ALL),
@@ -221,6 +386,21 @@ CASES: list[tuple[str, Callable[[], sa.MetaData], tuple[str, ...]]] = [
     ("percent sign in a literal", percent_in_like, ALL),
     ("one-value IN lists", one_value_in_lists, ALL),
     ("jsonb index expressions", jsonb_indexes, ("postgresql",)),
+    ("substring calls", substring_calls, ALL),
+    ("substring from/for", substring_from_for, ("postgresql", "mysql")),
+    ("ON UPDATE CURRENT_TIMESTAMP, clock synonyms", on_update_current_timestamp, ("mysql",)),
+    ("typed literal defaults", postgresql_typed_literal_defaults, ("postgresql",)),
+    ("NOT in checks", negated_checks, ALL),
+    ("quotes in literals", quotes_and_backslashes, ALL),
+    ("backslash escapes", mysql_backslash_escapes, ("mysql",)),
+    ("keyword column names", keyword_column_names, ALL),
+    (
+        "keyword column names in index expressions",
+        keyword_index_expressions,
+        ("sqlite", "postgresql"),
+    ),
+    ("text() index elements", text_index_elements, ALL),
+    ("text() element with an operator class", text_operator_class, ("postgresql",)),
 ]
 
 
@@ -248,8 +428,6 @@ def test_models_compiled_for_a_database_equal_what_it_builds(
     [
         pytest.param(build, dialect, id=f"{name}-{dialect}")
         for name, build, dialects in CASES
-        # Neutral specs keep whole names and compile per-database SQL as PostgreSQL's (documented).
-        if build not in (long_convention_names, compiles_per_database)
         for dialect in dialects
     ],
 )
@@ -307,3 +485,47 @@ def test_a_name_given_outright_over_the_limit_is_refused_in_our_words() -> None:
     )
     # Neutral specs keep it: only the database that refuses it can say so.
     assert "ix_" + "x" * 70 in schemaspec.from_models(metadata).tables["things"].indexes
+
+
+def duplicate_unnamed_checks() -> sa.MetaData:
+    metadata = sa.MetaData()
+    table(
+        metadata,
+        sa.Column("a", sa.Integer, sa.CheckConstraint("a > 0")),
+        sa.CheckConstraint("a > 0"),
+    )
+    return metadata
+
+
+def backslash_in_a_plain_default() -> sa.MetaData:
+    metadata = sa.MetaData()
+    table(metadata, sa.Column("s", sa.String(20), server_default="a\\b"))
+    return metadata
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="from_models keys a check by its text when unnamed, so two unnamed checks with one "
+    "text are one entry, while the database names and keeps both (sources/models.py)",
+)
+@pytest.mark.parametrize("dialect", ["postgresql", "mysql"])
+def test_two_unnamed_checks_with_one_text_are_two(
+    request: pytest.FixtureRequest, dialect: str
+) -> None:
+    built = schemaspec.from_models(duplicate_unnamed_checks(), shadow=shadow_for(request, dialect))
+    expected = schemaspec.from_models(duplicate_unnamed_checks(), dialect=dialect)
+    assert schemaspec.diff(expected, built).changes == ()
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="a plain string server default is quoted the standard way, not as the MySQL dialect "
+    "renders it in DDL ('a\\\\b'), so MySQL's backslash escapes read it as another value "
+    "(sources/models.py)",
+)
+def test_a_backslash_in_a_plain_string_default_on_mysql(request: pytest.FixtureRequest) -> None:
+    built = schemaspec.from_models(
+        backslash_in_a_plain_default(), shadow=shadow_for(request, "mysql")
+    )
+    expected = schemaspec.from_models(backslash_in_a_plain_default(), dialect="mysql")
+    assert schemaspec.diff(expected, built).changes == ()

@@ -19,6 +19,7 @@ EXPRESSIONS = [
     # Text inside literals is kept as written.
     ("name <> 'Mixed  Case'", "name<>'Mixed  Case'"),
     ("note = 'it''s'", "note='it''s'"),
+    ("note = 'f (a)'", "note='f (a)'"),
     ("(a > 0) AND (b > 0)", "a>0 and b>0"),
     ("((a > 0) AND ((b > 0) OR (c IS NULL)))", "a>0 and (b>0 or c is null)"),
     ("((price * 2) + 1)", "price*2+1"),
@@ -41,6 +42,28 @@ EXPRESSIONS = [
     ("'active'::character varying", "'active'"),
     ("'{}'::jsonb", "'{}'"),
     ("ARRAY['x'::text]::text[]", "array['x']"),
+    # Columns named like keywords: canonical text drops their quotes, the parser reads names.
+    ('(("select" > 0) AND ("order" < 10))', "select>0 and order<10"),
+    ('("not" > 1) OR ("and" > 2) OR ("is" IS NULL)', "not>1 or and>2 or is is null"),
+    ('("select" + ("order" * 2))', "select+order*2"),
+    ('lower("user") || "key"', "lower(user)||key"),
+    ("not -1", "not -1"),
+    ("case when a then 1 end > 0", "case when a then 1 end>0"),
+    # SUBSTRING(x FROM a FOR b) is SUBSTRING(x, a, b) (PostgreSQL gives back the former).
+    ("SUBSTRING((name)::text FROM 1 FOR 3) <> 'x'::text", "substring(name,1,3)<>'x'"),
+    ("substring(name from 2)", "substring(name,2)"),
+    ("substring(name for 2)", "substring(name,1,2)"),
+    ("substring(name, 1, 3)", "substring(name,1,3)"),
+    # MySQL's spellings of the standard clock functions.
+    (
+        "current_timestamp() ON UPDATE current_timestamp()",
+        "current_timestamp on update current_timestamp",
+    ),
+    ("NOW(6) ON UPDATE NOW(6)", "current_timestamp(6) on update current_timestamp(6)"),
+    ("concat(curdate(), current_time())", "concat(current_date,current_time)"),
+    ("note <> 'now()'", "note<>'now()'"),
+    # An interval's fields are part of its cast.
+    ("'1 day'::interval day to second", "'1 day'"),
 ]
 
 
@@ -78,6 +101,17 @@ DEFAULTS = [
     ("null", "integer", None),
     (None, "integer", None),
     ("concat('a','b')", "varchar(40)", "concat('a','b')"),
+    (
+        "CURRENT_TIMESTAMP ON UPDATE CURRENT_TIMESTAMP",
+        "mysql_timestamp",
+        "current_timestamp on update current_timestamp",
+    ),
+    (
+        "current_timestamp() ON UPDATE current_timestamp()",
+        "mysql_timestamp",
+        "current_timestamp on update current_timestamp",
+    ),
+    ("current_date", "date", "current_date"),
 ]
 
 
@@ -121,6 +155,41 @@ DIALECT_REWRITES = [
     ("mysql", "length(code) > 1", "octet_length(code)>1"),
     ("mysql", "char_length(code) > 1", "char_length(code)>1"),
     ("mysql", "note = 'length(x)'", "note='length(x)'"),
+    # MariaDB gives SUBSTRING() and MID() back as substr(), NOW() and LOCALTIMESTAMP as
+    # current_timestamp().
+    ("mysql", "substr(`name`,1,3) <> 'x'", "substr(name,1,3)<>'x'"),
+    ("mysql", "SUBSTRING(name FROM 1 FOR 3) <> 'x'", "substr(name,1,3)<>'x'"),
+    ("mysql", "mid(name, 2) = 'substring(x'", "substr(name,2)='substring(x'"),
+    (
+        "mysql",
+        "concat(now(), localtimestamp, localtime())",
+        "concat(current_timestamp,current_timestamp,current_timestamp)",
+    ),
+    # MariaDB pushes NOT down into what it negates; what it cannot negate is !(x).
+    ("mysql", "NOT (a > 1 AND b < 2)", "a<=1 or b>=2"),
+    ("mysql", "`a` <= 1 or `b` >= 2", "a<=1 or b>=2"),
+    (
+        "mysql",
+        "NOT (a > 1 OR b IS NULL OR s LIKE 'x%')",
+        "a<=1 and b is not null and s not like 'x%'",
+    ),
+    ("mysql", "NOT (a IN (1, 2)) AND NOT (x NOT LIKE 'y')", "a not in(1,2) and x like 'y'"),
+    ("mysql", "NOT (a BETWEEN 1 AND 3)", "a<1 or a>3"),
+    ("mysql", "NOT (NOT (a > 1))", "a>1"),
+    ("mysql", "NOT (a > 1 AND NOT (b > 1))", "a<=1 or b>1"),
+    ("mysql", "NOT (a > 1 AND (b + 1))", "a<=1 or not b+1"),
+    ("mysql", "`a` <= 1 or !(`b` + 1)", "a<=1 or not b+1"),
+    ("mysql", "NOT a", "a=0"),
+    ("mysql", "note = 'not (a)'", "note='not (a)'"),
+    # MySQL's backslash escapes: one spelling of each value (quotes doubled, \\ a backslash).
+    ("mysql", "s <> 'it\\'s'", "s<>'it''s'"),
+    ("mysql", "s <> 'it''s'", "s<>'it''s'"),
+    ("mysql", "s <> 'a\\\\b\\'c\\'d\\n\\\\%x'", "s<>'a\\\\b''c''d\\n\\\\%x'"),
+    ("mysql", "s <> 'a\\\\b\\'c''d\\n\\%\\x'", "s<>'a\\\\b''c''d\\n\\\\%x'"),
+    ("mysql", "s = 'It\\'S'", "s='It''S'"),
+    # PostgreSQL keeps NOT where it was written, and backslashes are plain characters.
+    ("postgresql", "NOT ((a > 1) AND (b < 2))", "not (a>1 and b<2)"),
+    ("postgresql", "s <> 'a\\b'", "s<>'a\\b'"),
     # Neither rewrite exists elsewhere.
     ("sqlite", "length(code) > 1", "length(code)>1"),
     ("sqlite", "now() + interval '1 day'", "now()+interval '1 day'"),
@@ -148,3 +217,41 @@ def test_dialect_expression(dialect: str, text: str, expected: str) -> None:
 )
 def test_postgresql_negative_literals_lose_their_quotes(stored: str, canonical: str) -> None:
     assert canonical_expression(stored) == canonical
+
+
+@pytest.mark.parametrize(
+    ("written", "type_", "stored"),
+    [
+        # PostgreSQL converts a literal default to the column's type and prints the value.
+        ("'24:00:00'", "interval", "'24:00:00'"),
+        ("'2 hours'", "interval", "'02:00:00'"),
+        ("'P1DT30M'", "interval", "'1 day 00:30:00'"),
+        ("'1 year 14 months'", "interval", "'2 years 2 mons'"),
+        ("'1.5 days'", "interval", "'1 day 12:00:00'"),
+        ("'-1 day 02:00:00'", "interval", "'-1 days +02:00:00'"),
+        ("'1 day ago'", "interval day to second", "'-1 days'"),
+        ("'{ 1, 2 }'", "integer[]", "'{1,2}'"),
+        ('\'{"a","b c","",NULL,"NULL"}\'', "text[]", '\'{a,"b c","",NULL,"NULL"}\''),
+        ("'{{1, 2}, {3, 4}}'", "integer[]", "'{{1,2},{3,4}}'"),
+        ("'{it''s}'", "varchar(10)[]", "'{it''s}'"),
+        ("'2020-06-01T10:00:00+02'", "timestamptz", "'2020-06-01 08:00:00+00'"),
+        ("'2020-01-01 00:00:00'", "timestamptz", "'2020-01-01 00:00:00+00'"),
+        ("'2020-01-01 10:00:00.1234567'", "timestamp(6)", "'2020-01-01 10:00:00.123457'"),
+        ("'2020-01-01'", "timestamp", "'2020-01-01 00:00:00'"),
+        ("'2020-1-2'", "date", "'2020-01-02'"),
+        ("'9:00'", "time", "'09:00:00'"),
+        ("'12:00'", "timetz", "'12:00:00+00'"),
+        ("'12:00:00+05:30'", "timetz", "'12:00:00+05:30'"),
+        # What it cannot read stays as written.
+        ("'infinity'", "timestamp", "'infinity'"),
+        ("'a fortnight'", "interval", "'a fortnight'"),
+        ("'{1,2'", "integer[]", "'{1,2'"),
+        ("'x'", "varchar(10)", "'x'"),
+    ],
+)
+def test_postgresql_typed_literal_defaults(written: str, type_: str, stored: str) -> None:
+    rules = rules_for("postgresql")
+    assert rules.typed_default(written, type_) == stored
+    assert rules.typed_default(stored, type_) == stored
+    # Only PostgreSQL stores the converted value.
+    assert rules_for("sqlite").typed_default(written, type_) == written
