@@ -111,15 +111,16 @@ def _align_unnamed_checks(want: TableSpec, have: TableSpec) -> tuple[TableSpec, 
 
 
 def _rekeyed(table: TableSpec, other: TableSpec) -> TableSpec:
-    # Sorted, so that of two equal checks the same one is paired whichever side is expected.
-    theirs: dict[str, str] = {}
+    # Sorted, so that of two equal checks the same one is paired whichever side is expected;
+    # a table may hold several checks with one text, each paired with one on the other side.
+    theirs: dict[str, list[str]] = {}
     for key in sorted(other.checks.keys() - table.checks.keys()):
-        theirs.setdefault(other.checks[key].sqltext, key)
+        theirs.setdefault(other.checks[key].sqltext, []).append(key)
     checks = {}
     for key in sorted(table.checks):
         check = table.checks[key]
-        if check.name is None and key not in other.checks and check.sqltext in theirs:
-            key = theirs.pop(check.sqltext)
+        if check.name is None and key not in other.checks and theirs.get(check.sqltext):
+            key = theirs[check.sqltext].pop(0)
         checks[key] = check
     return table if checks.keys() == table.checks.keys() else replace(table, checks=checks)
 

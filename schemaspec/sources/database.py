@@ -28,7 +28,7 @@ from sqlalchemy.engine.interfaces import (
 from schemaspec.dialects import normalize
 from schemaspec.errors import DatabaseConnectionError, SourceError
 from schemaspec.sources import catalog, quoted_names, session, sqlite_bulk
-from schemaspec.sources.models import TOOL_TABLES, dialect_name, table_key
+from schemaspec.sources.models import TOOL_TABLES, check_key, dialect_name, table_key
 from schemaspec.spec import (
     CheckSpec,
     ColumnSpec,
@@ -271,14 +271,19 @@ def _reflect(
                 for u in uniques.get(key, [])
             },
             excludes=_excludes(reflected.excludes.get(key, []), name),
-            checks={
-                c.get("name") or c["sqltext"]: CheckSpec(sqltext=c["sqltext"], name=c.get("name"))
-                for c in checks.get(key, [])
-            },
+            checks=_checks(checks.get(key, [])),
             comment=(comments.get(key) or {}).get("text"),
         )
     spec = SchemaSpec(dialect=dialect, tables=tables, enums=_enums(inspector, schema, columns))
     return quoted_names.unescape(spec)
+
+
+def _checks(reflected: list[Any]) -> dict[str, CheckSpec]:
+    result: dict[str, CheckSpec] = {}
+    for check in reflected:
+        spec = CheckSpec(sqltext=check["sqltext"], name=check.get("name"))
+        result[check_key(result, spec)] = spec
+    return result
 
 
 def _excludes(reflected: list[tuple[str, str]], table: str) -> dict[str, ExcludeSpec]:

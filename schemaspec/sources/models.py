@@ -186,6 +186,8 @@ def _compiled_per_dialect(table: Table) -> bool:
         default = column.server_default
         if isinstance(default, DefaultClause) and not _plain(default.arg):
             return True
+        if isinstance(default, DefaultClause) and "\\" in str(default.arg):
+            return True
         if column.computed is not None and not _plain(column.computed.sqltext):
             return True
     items: list[Any] = [*table.constraints, *table.indexes]
@@ -268,6 +270,14 @@ class _Compiler:
             raise SourceError(f"the models cannot be created on {where}: {error}") from None
         return str(formatted) if formatted is not None else None
 
+    def literal(self, value: str) -> str:
+        """A plain string default as ``create_all`` quotes it: MySQL's compiler doubles a
+        backslash (an escape character there), the standard quoting does not."""
+        if self.dialect_name is None or "\\" not in value:
+            return quote_literal(value)
+        compiler = self.dialect.statement_compiler(self.dialect, None)
+        return str(compiler.render_literal_value(value, sqltypes.STRINGTYPE))
+
     def exclusion(self, constraint: ExcludeConstraint) -> str:
         """An exclusion constraint's definition as PostgreSQL's compiler emits it (it exists on
         PostgreSQL only, so a neutral spec compiles it as PostgreSQL's too)."""
@@ -305,6 +315,18 @@ def _compiled(element: ClauseElement, dialect: Dialect) -> str:
     )
 
 
+def check_key(checks: dict[str, CheckSpec], check: CheckSpec) -> str:
+    """A check's key in its table: its name, or its text when unnamed, numbered from the second
+    unnamed check with the same text on (``a > 0#2``): a database keeps both, under two names."""
+    if check.name is not None:
+        return check.name
+    key, count = check.sqltext, 1
+    while key in checks:
+        count += 1
+        key = f"{check.sqltext}#{count}"
+    return key
+
+
 def _table_spec(table: Table, schema: str | None, compiler: _Compiler) -> TableSpec:
     autoincrement_column = table.autoincrement_column
     columns = {
@@ -340,7 +362,7 @@ def _table_spec(table: Table, schema: str | None, compiler: _Compiler) -> TableS
             excludes[exclude.definition] = exclude
         elif isinstance(constraint, CheckConstraint):
             check = _check_spec(constraint, compiler)
-            checks[check.name or check.sqltext] = check
+            checks[check_key(checks, check)] = check
     indexes = {
         str(compiler.name(index) or index.name): _index_spec(index, compiler)
         for index in table.indexes
@@ -416,7 +438,7 @@ def _server_default(column: Column[Any], compiler: _Compiler) -> str | None:
         return None
     argument = default.arg
     if isinstance(argument, str):
-        return quote_literal(argument)
+        return compiler.literal(argument)
     return compiler.sql(argument)
 
 

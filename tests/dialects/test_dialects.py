@@ -1008,7 +1008,8 @@ MUTATIONS = [
         "foreign-key-initially-deferred",
         sql={
             "postgresql": (
-                "ALTER TABLE pg_keys ALTER CONSTRAINT fk_pg_keys_other_id_pg_types INITIALLY DEFERRED",
+                "ALTER TABLE pg_keys ALTER CONSTRAINT fk_pg_keys_other_id_pg_types"
+                " INITIALLY DEFERRED",
             )
         },
         expected=changed(

@@ -18,6 +18,7 @@ from sqlalchemy.sql.elements import Grouping
 from sqlalchemy.sql.expression import FunctionElement
 
 import schemaspec
+from schemaspec import CheckSpec
 from schemaspec.pytest_plugin import _require_server
 
 
@@ -497,35 +498,38 @@ def duplicate_unnamed_checks() -> sa.MetaData:
     return metadata
 
 
+DUPLICATE_CHECK_NAMES: dict[str, list[str | None]] = {
+    "sqlite": [None, None],
+    "postgresql": ["things_a_check", "things_a_check1"],
+    "mysql": ["CONSTRAINT_1", "a"],
+}
+
+
 def backslash_in_a_plain_default() -> sa.MetaData:
     metadata = sa.MetaData()
     table(metadata, sa.Column("s", sa.String(20), server_default="a\\b"))
     return metadata
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="from_models keys a check by its text when unnamed, so two unnamed checks with one "
-    "text are one entry, while the database names and keeps both (sources/models.py)",
-)
-@pytest.mark.parametrize("dialect", ["postgresql", "mysql"])
+@pytest.mark.parametrize("dialect", ["sqlite", "postgresql", "mysql"])
 def test_two_unnamed_checks_with_one_text_are_two(
     request: pytest.FixtureRequest, dialect: str
 ) -> None:
     built = schemaspec.from_models(duplicate_unnamed_checks(), shadow=shadow_for(request, dialect))
+    assert list(built.tables["things"].checks.values()) == [
+        CheckSpec(sqltext="a>0", name=name) for name in DUPLICATE_CHECK_NAMES[dialect]
+    ]
     expected = schemaspec.from_models(duplicate_unnamed_checks(), dialect=dialect)
     assert schemaspec.diff(expected, built).changes == ()
+    assert schemaspec.diff(schemaspec.from_models(duplicate_unnamed_checks()), built).changes == ()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a plain string server default is quoted the standard way, not as the MySQL dialect "
-    "renders it in DDL ('a\\\\b'), so MySQL's backslash escapes read it as another value "
-    "(sources/models.py)",
-)
 def test_a_backslash_in_a_plain_string_default_on_mysql(request: pytest.FixtureRequest) -> None:
     built = schemaspec.from_models(
         backslash_in_a_plain_default(), shadow=shadow_for(request, "mysql")
     )
     expected = schemaspec.from_models(backslash_in_a_plain_default(), dialect="mysql")
     assert schemaspec.diff(expected, built).changes == ()
+    # A neutral spec keeps MySQL's quoting for MySQL (SchemaSpec.variants).
+    neutral = schemaspec.from_models(backslash_in_a_plain_default())
+    assert schemaspec.diff(neutral, built).changes == ()
