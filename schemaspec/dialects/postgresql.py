@@ -97,12 +97,6 @@ class PostgreSQLRules(dialects.DialectRules):
         text = _LIKE.sub(_like, text)
         return _TYPED_LITERAL.sub(lambda m: m.group(1) or "", text)
 
-
-def _emulates_boolean(sqltext: str, table: TableSpec) -> bool:
-    match = re.fullmatch(r"(\w+) in\(0,1\)", sqltext)
-    column = table.columns.get(match.group(1)) if match else None
-    return column is not None and column.type == "boolean"
-
     def generated_name(self, kind: str, table: str, columns: tuple[str, ...], name: str) -> bool:
         # PostgreSQL's ChooseConstraintName: table, columns and a suffix, cut to 63 bytes.
         suffix = {"foreign_keys": "fkey", "unique": "key", "checks": "check"}[kind]
@@ -111,6 +105,12 @@ def _emulates_boolean(sqltext: str, table: TableSpec) -> bool:
             kind == "checks"
             and re.fullmatch(rf"{re.escape(table)}(_\w+)?_check\d*", name) is not None
         )
+
+
+def _emulates_boolean(sqltext: str, table: TableSpec) -> bool:
+    match = re.fullmatch(r"(\w+) in\(0,1\)", sqltext)
+    column = table.columns.get(match.group(1)) if match else None
+    return column is not None and column.type == "boolean"
 
 
 dialects.registry.register(PostgreSQLRules())
