@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from schemaspec.dialects import base as dialects
-from schemaspec.spec import EnumSpec, TableSpec
+from schemaspec.spec import EnumSpec, SchemaSpec, TableSpec
 from schemaspec.sql.literals import postgresql_literal
 
 # ``col = ANY (ARRAY['a', 'b'])`` is how PostgreSQL gives back ``col IN ('a', 'b')`` (and
@@ -64,6 +64,9 @@ class PostgreSQLRules(dialects.DialectRules):
         # whatever was declared: ``integer[][]`` is stored as ``integer[]``.
         return re.sub(r"(\[\])+$", "[]", type_)
 
+    def normalize(self, spec: SchemaSpec) -> SchemaSpec:
+        return super().normalize(_public_is_the_default(spec))
+
     def table(self, table: TableSpec, enums: dict[str, EnumSpec]) -> TableSpec:
         table = super().table(table, enums)
         # ``flag IN (0, 1)`` on a boolean column is the check that emulates BOOLEAN on SQLite
@@ -105,6 +108,34 @@ class PostgreSQLRules(dialects.DialectRules):
             kind == "checks"
             and re.fullmatch(rf"{re.escape(table)}(_\w+)?_check\d*", name) is not None
         )
+
+
+def _public_is_the_default(spec: SchemaSpec) -> SchemaSpec:
+    """``public.members`` is ``members``: PostgreSQL's default schema, where a table declared
+    with ``schema="public"`` and one declared without both live (and are read back bare)."""
+    if not any(key.startswith(_PUBLIC) for key in spec.tables) and not spec.variants:
+        return spec
+    variants = {
+        dialect: {_bare(key): _bare_references(table) for key, table in tables.items()}
+        for dialect, tables in spec.variants.items()
+    }
+    tables = {_bare(key): _bare_references(table) for key, table in spec.tables.items()}
+    return dialects.replace(spec, tables=tables, variants=variants)
+
+
+_PUBLIC = "public."
+
+
+def _bare(key: str) -> str:
+    return key.removeprefix(_PUBLIC)
+
+
+def _bare_references(table: TableSpec) -> TableSpec:
+    foreign_keys = {
+        key: dialects.replace(fk, referred_table=_bare(fk.referred_table))
+        for key, fk in table.foreign_keys.items()
+    }
+    return dialects.replace(table, foreign_keys=foreign_keys)
 
 
 def _emulates_boolean(sqltext: str, table: TableSpec) -> bool:

@@ -57,7 +57,9 @@ def shadow_spec(
         if schema is not None:
             return from_database(connection, schema=schema)
         spec = from_database(connection)
-        for other in sorted(_schemas(metadata)):
+        # Tables declared in the default schema (schema="public") were read with the rest.
+        default = connection.dialect.default_schema_name
+        for other in sorted(_schemas(metadata) - {default}):
             spec = _merged(spec, other, from_database(connection, schema=other))
         return spec
 

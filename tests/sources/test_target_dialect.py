@@ -365,6 +365,15 @@ def text_operator_class() -> sa.MetaData:
     return metadata
 
 
+def public_schema() -> sa.MetaData:
+    metadata = sa.MetaData()
+    owners = sa.Table(
+        "owners", metadata, sa.Column("id", sa.Integer, primary_key=True), schema="public"
+    )
+    table(metadata, sa.Column("owner_id", sa.ForeignKey(owners.c.id)))
+    return metadata
+
+
 ALL = ("sqlite", "postgresql", "mysql")
 CASES: list[tuple[str, Callable[[], sa.MetaData], tuple[str, ...]]] = [
     ("float precision", floats, ALL),
@@ -402,6 +411,8 @@ CASES: list[tuple[str, Callable[[], sa.MetaData], tuple[str, ...]]] = [
     ),
     ("text() index elements", text_index_elements, ALL),
     ("text() element with an operator class", text_operator_class, ("postgresql",)),
+    # SQLite cannot hold a foreign key to a table in another (attached) database.
+    ('schema="public" is the default schema', public_schema, ("postgresql",)),
 ]
 
 
