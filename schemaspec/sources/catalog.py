@@ -62,8 +62,8 @@ def decided_type(column: Mapping[str, object]) -> str | None:
 
 
 def collation(column: Mapping[str, object]) -> str | None:
-    """The column's collation: read here (SQLite), or the one SQLAlchemy put on its type."""
-    found = column.get(COLLATION) or getattr(column.get("type"), "collation", None)
+    """The column's collation: read here (SQLite, MySQL), or the one SQLAlchemy put on its type."""
+    found = column[COLLATION] if COLLATION in column else getattr(column["type"], "collation", None)
     return str(found) if found else None
 
 
@@ -85,6 +85,7 @@ def supplement(
     elif name in ("mysql", "mariadb"):
         _mysql_sorting(connection, schema, reflected)
         _mysql_unknown_types(connection, schema, reflected)
+        _mysql_collations(connection, schema, reflected)
         if getattr(connection.dialect, "is_mariadb", False):
             _mariadb(connection, schema, reflected)
 
@@ -321,6 +322,37 @@ def _mysql_unknown_types(connection: Connection, schema: str | None, reflected: 
         {"schema": schema},
     ).all()
     _name_unknown_types(unknown, rows)
+
+
+def _mysql_collations(connection: Connection, schema: str | None, reflected: Reflected) -> None:
+    """Each string column's collation where it is not its table's default: the collation's
+    name, or only its character set's name when it is that character set's default collation
+    (how a model declares it: ``VARCHAR(20, charset="latin1")``)."""
+    rows = connection.execute(
+        text(
+            "SELECT c.table_name, c.column_name, c.character_set_name, c.collation_name,"
+            " t.table_collation, k.is_default"
+            " FROM information_schema.columns c"
+            " JOIN information_schema.tables t"
+            " ON t.table_schema = c.table_schema AND t.table_name = c.table_name"
+            " LEFT JOIN information_schema.collations k ON k.collation_name = c.collation_name"
+            " WHERE c.table_schema = coalesce(:schema, database())"
+            " AND c.collation_name IS NOT NULL"
+        ),
+        {"schema": schema},
+    ).all()
+    found: dict[tuple[str, str], str | None] = {}
+    for table, column, charset, collation_name, table_collation, is_default in rows:
+        if collation_name == table_collation:
+            found[(table, column)] = None
+        elif str(is_default or "").lower() == "yes":
+            found[(table, column)] = charset
+        else:
+            found[(table, column)] = collation_name
+    for key, columns in reflected.columns.items():
+        for column in columns:
+            if (key[1], column["name"]) in found:
+                column[COLLATION] = found[(key[1], column["name"])]
 
 
 # -- MariaDB --------------------------------------------------------------------------------

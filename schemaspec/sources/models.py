@@ -422,7 +422,12 @@ def _collation(type_: Any) -> str | None:
     # A TypeDecorator's collation is its implementation's.
     implementation = getattr(type_, "impl_instance", type_)
     collation = getattr(implementation, "collation", None)
-    return str(collation) if collation else None
+    if collation:
+        return str(collation)
+    # A MySQL string type with a character set and no collation gets that set's default
+    # collation, which MySQL's reader reports by the character set's name.
+    charset = getattr(implementation, "charset", None)
+    return str(charset).lower() if charset else None
 
 
 def _postgresql_option(item: Index | Constraint, option: str) -> Any:

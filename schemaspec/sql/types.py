@@ -322,6 +322,34 @@ def _mysql_blob(type_: Any) -> str:
     return type(type_).__name__.lower()
 
 
+#: MySQL's BLOB and TEXT sizes: the largest byte length each holds, smallest first.
+_MYSQL_SIZES = ((2**8 - 1, "tiny"), (2**16 - 1, ""), (2**24 - 1, "medium"), (2**32 - 1, "long"))
+#: Bytes per character of utf8mb4, the default character set of MySQL 8 and current MariaDB.
+_MYSQL_CHARACTER_BYTES = 4
+
+
+def _mysql_size(length: int) -> str:
+    return next((prefix for limit, prefix in _MYSQL_SIZES if length <= limit), "long")
+
+
+@_renders(sqltypes.LargeBinary, dialect="mysql")
+def _mysql_sized_blob(type_: Any) -> str:
+    # BLOB(n) is created as the smallest BLOB type that holds n bytes (TINYBLOB up to 255).
+    if not type_.length:
+        return "bytes"
+    prefix = _mysql_size(type_.length)
+    return f"{prefix}blob" if prefix else "bytes"
+
+
+@_renders(sqltypes.Text, dialect="mysql")
+def _mysql_sized_text(type_: Any) -> str:
+    # TEXT(n) is created as the smallest TEXT type that holds n characters of the column's
+    # character set (utf8mb4 assumed: 4 bytes each, so TEXT(100) is a TEXT, TEXT(50) a TINYTEXT).
+    if not type_.length:
+        return "text"
+    return f"{_mysql_size(type_.length * _MYSQL_CHARACTER_BYTES)}text"
+
+
 @_renders(sqltypes.BINARY)
 def _binary(type_: Any) -> str:
     return _sized("binary", type_.length)

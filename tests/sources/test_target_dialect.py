@@ -374,6 +374,29 @@ def public_schema() -> sa.MetaData:
     return metadata
 
 
+def sized_blobs_and_texts() -> sa.MetaData:
+    metadata = sa.MetaData()
+    table(
+        metadata,
+        *(sa.Column(f"b{n}", sa.LargeBinary(n)) for n in (100, 1000, 100_000, 20_000_000)),
+        *(sa.Column(f"t{n}", sa.Text(n)) for n in (50, 100, 16_383, 16_384, 20_000_000)),
+    )
+    return metadata
+
+
+def mysql_character_sets() -> sa.MetaData:
+    metadata = sa.MetaData()
+    table(
+        metadata,
+        sa.Column("latin", mysql.VARCHAR(10, charset="latin1")),
+        sa.Column("latin_bin", mysql.VARCHAR(10, charset="latin1", collation="latin1_bin")),
+        sa.Column("unicode", sa.String(10, collation="utf8mb4_unicode_ci")),
+        sa.Column("letter", mysql.ENUM("a", "b", charset="ascii")),
+        sa.Column("doc", sa.JSON),
+    )
+    return metadata
+
+
 ALL = ("sqlite", "postgresql", "mysql")
 CASES: list[tuple[str, Callable[[], sa.MetaData], tuple[str, ...]]] = [
     ("float precision", floats, ALL),
@@ -411,6 +434,9 @@ CASES: list[tuple[str, Callable[[], sa.MetaData], tuple[str, ...]]] = [
     ),
     ("text() index elements", text_index_elements, ALL),
     ("text() element with an operator class", text_operator_class, ("postgresql",)),
+    # PostgreSQL refuses a length on TEXT.
+    ("sized BLOB and TEXT", sized_blobs_and_texts, ("sqlite", "mysql")),
+    ("mysql character sets and collations", mysql_character_sets, ("mysql",)),
     # SQLite cannot hold a foreign key to a table in another (attached) database.
     ('schema="public" is the default schema', public_schema, ("postgresql",)),
 ]
