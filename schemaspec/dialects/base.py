@@ -412,4 +412,11 @@ def _unique_indexes_as_constraints(table: TableSpec) -> TableSpec:
             unique[",".join(index.columns)] = UniqueSpec(columns=index.columns, name=name)
         else:
             indexes[name] = index
+    # A unique index with a sorted or expression element stays an index; MySQL reflects it as a
+    # unique constraint of the same name too, which is the same object.
+    unique = {
+        key: constraint
+        for key, constraint in unique.items()
+        if not (constraint.name in indexes and indexes[constraint.name].unique)
+    }
     return replace(table, unique=unique, indexes=indexes)

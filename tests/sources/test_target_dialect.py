@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -44,7 +45,7 @@ def _random_id_mysql(element: random_id, compiler: object, **kw: object) -> str:
     return "(uuid())"
 
 
-def table(metadata: sa.MetaData, *columns: sa.Column[object] | sa.Index) -> sa.Table:
+def table(metadata: sa.MetaData, *columns: sa.Column[Any] | sa.Index | sa.Constraint) -> sa.Table:
     return sa.Table("things", metadata, sa.Column("id", sa.Integer, primary_key=True), *columns)
 
 
@@ -397,6 +398,23 @@ def mysql_character_sets() -> sa.MetaData:
     return metadata
 
 
+def unique_sorted_index() -> sa.MetaData:
+    metadata = sa.MetaData()
+    things = table(metadata, sa.Column("a", sa.Integer), sa.Column("c", sa.Integer))
+    sa.Index("ix_things_a_desc", things.c.a.desc(), things.c.c, unique=True)
+    return metadata
+
+
+def check_for_one_database() -> sa.MetaData:
+    metadata = sa.MetaData()
+    table(
+        metadata,
+        sa.Column("a", sa.Integer),
+        sa.CheckConstraint("a > 0", name="ck_things_a").ddl_if(dialect="postgresql"),
+    )
+    return metadata
+
+
 ALL = ("sqlite", "postgresql", "mysql")
 CASES: list[tuple[str, Callable[[], sa.MetaData], tuple[str, ...]]] = [
     ("float precision", floats, ALL),
@@ -434,6 +452,8 @@ CASES: list[tuple[str, Callable[[], sa.MetaData], tuple[str, ...]]] = [
     ),
     ("text() index elements", text_index_elements, ALL),
     ("text() element with an operator class", text_operator_class, ("postgresql",)),
+    ("unique index with a sorted element", unique_sorted_index, ALL),
+    ("ddl_if check constraint", check_for_one_database, ALL),
     # PostgreSQL refuses a length on TEXT.
     ("sized BLOB and TEXT", sized_blobs_and_texts, ("sqlite", "mysql")),
     ("mysql character sets and collations", mysql_character_sets, ("mysql",)),
