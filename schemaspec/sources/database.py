@@ -235,7 +235,8 @@ def _reflect(
 ) -> SchemaSpec:
     dialect = dialect_name(connection.dialect)
     if not names:
-        return SchemaSpec(dialect=dialect)
+        # No table is no reason to skip anything else: enum types live on their own.
+        return SchemaSpec(dialect=dialect, enums=_enums(inspector, schema, {}))
     kwargs: dict[str, Any] = {"schema": schema, "filter_names": names}
     columns = inspector.get_multi_columns(**kwargs)
     primary_keys = inspector.get_multi_pk_constraint(**kwargs)

@@ -19,7 +19,7 @@ from example_project import (
 )
 
 import schemaspec
-from schemaspec import Change, ColumnSpec, IndexSpec, SourceError
+from schemaspec import Change, ColumnSpec, EnumSpec, IndexSpec, SourceError
 from schemaspec.checks.migrations import Finding, RevisionResult
 
 MODELS = "unioncore.models:Base"
@@ -376,3 +376,37 @@ def test_destructive_alterations_are_flagged(
         ("destructive", NARROWER, f"{NARROWER} {message}")
     ]
     assert report.revisions[-1].round_trip == "clean"
+
+
+def test_a_first_revision_whose_downgrade_leaves_an_enum_type_is_caught(
+    tmp_path: Path, schemaspec_postgresql_url: str
+) -> None:
+    # Downgraded to no tables at all, the database still has the enum type: nothing is skipped
+    # because another kind of object is absent.
+    ini = copy_example(tmp_path, without=tuple(revision for revision, _ in EXAMPLE_ORDER))
+    add_revision(
+        ini,
+        "aaaa00000001",
+        None,
+        upgrade='op.create_table("moods", sa.Column("id", sa.Integer, primary_key=True),'
+        ' sa.Column("mood", sa.Enum("happy", "sad", name="mood")))',
+        downgrade='op.drop_table("moods")',
+        message="moods",
+    )
+    report = schemaspec.check_migrations(ini, url=schemaspec_postgresql_url)
+    assert report.findings == (
+        Finding(
+            kind="downgrade_not_clean",
+            revision="aaaa00000001",
+            message="downgrade of aaaa00000001 does not restore the schema before it: "
+            "1 enum left behind",
+            changes=(
+                Change(
+                    kind="unexpected",
+                    object="enum",
+                    path="enums.mood",
+                    actual=EnumSpec(values=("happy", "sad")),
+                ),
+            ),
+        ),
+    )

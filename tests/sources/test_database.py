@@ -11,6 +11,7 @@ from schemaspec import (
     CheckSpec,
     ColumnSpec,
     DatabaseConnectionError,
+    EnumSpec,
     ForeignKeySpec,
     IndexSpec,
     SchemaSpec,
@@ -19,6 +20,7 @@ from schemaspec import (
     UniqueSpec,
     from_database,
 )
+from schemaspec.sources.scratch import scratch_database
 
 DDL = [
     "CREATE TABLE members (id INTEGER PRIMARY KEY, member_number VARCHAR(20) NOT NULL,"
@@ -152,3 +154,20 @@ def test_bad_urls_and_missing_drivers(url: str, message: str) -> None:
     with pytest.raises(SourceError) as raised:
         from_database(url)
     assert str(raised.value) == message
+
+
+def test_a_database_without_tables_still_has_its_enum_types(
+    schemaspec_postgresql_url: str,
+) -> None:
+    # A first revision whose downgrade forgets DROP TYPE leaves exactly this behind.
+    with scratch_database(schemaspec_postgresql_url) as url:
+        engine = sa.create_engine(url)
+        try:
+            with engine.begin() as connection:
+                connection.exec_driver_sql("CREATE TYPE mood AS ENUM ('happy', 'sad')")
+            spec = from_database(engine)
+        finally:
+            engine.dispose()
+    assert spec == SchemaSpec(
+        dialect="postgresql", enums={"mood": EnumSpec(values=("happy", "sad"))}
+    )
