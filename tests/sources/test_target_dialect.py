@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -590,3 +591,18 @@ def test_a_backslash_in_a_plain_string_default_on_mysql(request: pytest.FixtureR
     # A neutral spec keeps MySQL's quoting for MySQL (SchemaSpec.variants).
     neutral = schemaspec.from_models(backslash_in_a_plain_default())
     assert schemaspec.diff(neutral, built).changes == ()
+
+
+@pytest.mark.parametrize("dialect", ["sqlite", "postgresql", "mysql"])
+def test_a_neutral_snapshot_keeps_what_each_database_compiles(
+    request: pytest.FixtureRequest, dialect: str, tmp_path: Path
+) -> None:
+    neutral = schemaspec.from_models(compiles_per_database())
+    # Compiled per database: each one's own SQL for the default, kept beside the neutral one.
+    assert sorted(neutral.variants) == ["mysql", "sqlite"]
+    path = tmp_path / "schema.toml"
+    schemaspec.dump(neutral, path)
+    loaded = schemaspec.load(path)
+    assert loaded == neutral
+    built = schemaspec.from_models(compiles_per_database(), shadow=shadow_for(request, dialect))
+    assert schemaspec.diff(loaded, built).changes == ()
