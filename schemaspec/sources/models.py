@@ -186,7 +186,7 @@ def _compiled_per_dialect(table: Table) -> bool:
         default = column.server_default
         if isinstance(default, DefaultClause) and not _plain(default.arg):
             return True
-        if isinstance(default, DefaultClause) and "\\" in str(default.arg):
+        if isinstance(default, DefaultClause) and "\\" in _literal_text(default.arg):
             return True
         if column.computed is not None and not _plain(column.computed.sqltext):
             return True
@@ -203,13 +203,19 @@ def _compiled_per_dialect(table: Table) -> bool:
         if isinstance(item, Index) and (
             any(not isinstance(element, Column) for element in item.expressions)
             or any(
-                not _plain(options.get("where"))
-                for options in (item.dialect_options["postgresql"], item.dialect_options["sqlite"])
-                if options.get("where") is not None
+                not _plain(item.dialect_options[dialect].get("where"))
+                for dialect in ("postgresql", "sqlite")
+                if dialect in item.dialect_options
+                and item.dialect_options[dialect].get("where") is not None
             )
         ):
             return True
     return False
+
+
+def _literal_text(argument: Any) -> str:
+    """A server default's text when it is a plain string (quoted by each dialect's compiler)."""
+    return argument if isinstance(argument, str) else ""
 
 
 def _plain(element: Any) -> bool:
@@ -433,6 +439,9 @@ def _collation(type_: Any) -> str | None:
 def _postgresql_option(item: Index | Constraint, option: str) -> Any:
     """A ``postgresql_*`` option of ``item`` (``None`` when not set): SQLAlchemy emits them on
     PostgreSQL only; the other dialects' rules drop what they came to."""
+    # Membership first: looking an absent dialect up would build its table of defaults.
+    if "postgresql" not in item.dialect_options:
+        return None
     return item.dialect_options["postgresql"].get(option)
 
 

@@ -10,6 +10,7 @@ type (MySQL stores ``BOOLEAN`` as ``TINYINT(1)``) is not decided here but in
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -133,8 +134,13 @@ def _class_may_vary(cls: type) -> bool:
     return True
 
 
+@functools.cache
 def dialect_instance(name: str) -> Dialect:
-    """SQLAlchemy's own dialect for a spec dialect name, to compile with as that database."""
+    """SQLAlchemy's own dialect for a spec dialect name, to compile with as that database.
+
+    One per name: it is only compiled with, never connected, and making one costs more than
+    rendering a column's type.
+    """
     # The named paramstyle: with the drivers' pyformat, literal binds double every % sign.
     dialect: Dialect = {
         "postgresql": postgresql.dialect,
