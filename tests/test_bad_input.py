@@ -18,6 +18,7 @@ from schemaspec.cli import main
 ROOT = Path(__file__).resolve().parent.parent
 SNAPSHOT = ROOT / "specs" / "unioncore.toml"
 INI = ROOT / "docs" / "examples" / "unioncore" / "alembic.ini"
+CONTRACT = ROOT / "docs" / "examples" / "unioncore" / "schema-is-law.contract.toml"
 
 FILES = {
     "broken.toml": "schemaspec = 1\n[tables.t\ncolumns = 1\n",
@@ -25,7 +26,39 @@ FILES = {
     "newer.toml": "schemaspec = 2\n",
     "unmarked.toml": "[tables.t]\n",
     "badfield.toml": 'schemaspec = 1\n[tables.t.columns.x]\ntype = "text"\ncolour = "red"\n',
+    # Never silently wrong: what Python's JSON parser or a comparison as typed would have
+    # quietly accepted.
+    "duplicate.json": '{"schemaspec": 1,\n "dialect": "sqlite",\n "dialect": "mysql"}',
+    "version0.toml": "schemaspec = 0\n",
+    "postgres.toml": 'schemaspec = 1\ndialect = "postgres"\n',
+    "typo.toml": 'schemaspec = 1\n[tables.t.columns.x]\ntype = "intgr"\n',
+    "action.toml": (
+        'schemaspec = 1\n[tables.t.foreign_keys.a]\ncolumns = ["a"]\nreferred_table = "u"\n'
+        'referred_columns = ["id"]\non_delete = "casade"\n'
+    ),
+    "typo.contract.toml": (
+        'schemaspec = 1\nmode = "contract"\n[tables.members.columns.id]\ntype = "intger"\n'
+    ),
+    # A base (and a MetaData) whose models were never imported: no tables.
+    "empty_models.py": (
+        "import sqlalchemy as sa\n"
+        "from sqlalchemy.orm import DeclarativeBase\n"
+        "metadata = sa.MetaData()\n"
+        "class Base(DeclarativeBase):\n"
+        "    pass\n"
+    ),
+    "nothing.contract.toml": 'schemaspec = 1\nmode = "contract"\n',
+    "snapshot-only.toml": '[tool.schemaspec]\nsnapshot = "s.toml"\n',
+    "models-only.toml": '[tool.schemaspec]\nmodels = "app.models:Base"\n',
+    "dollar-env.toml": (
+        '[tool.schemaspec]\nmodels = "app.models:Base"\ndatabase_env = "$DATABASE_URL"\n'
+    ),
 }
+
+NO_TABLES = (
+    "define no tables, so there is nothing to compare: import the modules that define the "
+    "models where the base is defined, or name another base"
+)
 
 SOURCE_FORMS = (
     "expected models ('pkg.module:attr'), a database URL ('postgresql+psycopg://...'), "
@@ -61,6 +94,43 @@ CASES = [
         "unknown-field",
         ["snapshot", "{tmp}/badfield.toml"],
         "{tmp}/badfield.toml, field 'tables.t.columns.x.colour': Extra inputs are not permitted",
+    ),
+    (
+        "duplicate-json-key",
+        ["snapshot", "{tmp}/duplicate.json"],
+        "{tmp}/duplicate.json, line 3, field 'dialect': duplicate key 'dialect': JSON would "
+        "silently keep only the last value",
+    ),
+    (
+        "format-version-zero",
+        ["snapshot", "{tmp}/version0.toml"],
+        "{tmp}/version0.toml, field 'schemaspec': format version must be 1, not 0",
+    ),
+    (
+        "snapshot-unknown-dialect",
+        ["snapshot", "{tmp}/postgres.toml"],
+        "{tmp}/postgres.toml, field 'dialect': unknown dialect 'postgres': did you mean "
+        "'postgresql'? choose one of postgresql, mysql, mariadb, sqlite",
+    ),
+    (
+        "snapshot-unknown-type",
+        ["diff", str(SNAPSHOT), "{tmp}/typo.toml"],
+        "{tmp}/typo.toml, field 'tables.t.columns.x.type': unknown type 'intgr': did you mean "
+        "'integer'? (a user-defined type of that name is written in double quotes: \"intgr\")",
+    ),
+    (
+        "snapshot-unknown-action",
+        ["snapshot", "{tmp}/action.toml"],
+        "{tmp}/action.toml, field 'tables.t.foreign_keys.a.on_delete': unknown foreign key "
+        "action 'casade': did you mean 'CASCADE'? choose one of CASCADE, SET NULL, "
+        "SET DEFAULT, RESTRICT, NO ACTION",
+    ),
+    (
+        "contract-unknown-type",
+        ["contract", "{tmp}/typo.contract.toml", str(SNAPSHOT)],
+        "{tmp}/typo.contract.toml, line 4, field 'tables.members.columns.id.type': unknown type "
+        "'intger': did you mean 'integer'? (a user-defined type of that name is written in "
+        'double quotes: "intger")',
     ),
     ("missing-snapshot", ["snapshot", "{tmp}/nowhere.toml"], "{tmp}/nowhere.toml: no such file"),
     (
@@ -136,7 +206,68 @@ CASES = [
         "missing-driver",
         ["snapshot", "postgresql+psycopg2://app@127.0.0.1/app"],
         "the driver for 'postgresql+psycopg2' is not installed (psycopg2); install it with: "
+        "pip install psycopg2-binary, or use postgresql+psycopg:// with: "
         "pip install 'schemaspec[postgresql]'",
+    ),
+    (
+        "missing-driver-default",
+        ["snapshot", "mysql://app@127.0.0.1/app"],
+        "the driver for 'mysql' is not installed (MySQLdb); install it with: pip install "
+        "mysqlclient, or use mysql+pymysql:// with: pip install 'schemaspec[mysql]'",
+    ),
+    (
+        "missing-driver-no-extra",
+        ["snapshot", "mssql+pyodbc://app@127.0.0.1/app"],
+        "the driver for 'mssql+pyodbc' is not installed (pyodbc); install it with: "
+        "pip install pyodbc",
+    ),
+    (
+        "missing-driver-asyncio",
+        ["snapshot", "postgresql+asyncpg://app@127.0.0.1/app"],
+        "the driver for 'postgresql+asyncpg' is not installed (asyncpg); it is an asyncio "
+        "driver, and schemaspec connects synchronously: use postgresql+psycopg:// with: "
+        "pip install 'schemaspec[postgresql]'",
+    ),
+    (
+        "sqlite-two-slashes",
+        ["snapshot", "sqlite://x.db"],
+        "'sqlite://x.db' is not a SQLite URL: a file takes three slashes (sqlite:///app.db, "
+        "relative) or four (sqlite:////srv/app.db, absolute); 'sqlite://' alone is an "
+        "in-memory database",
+    ),
+    (
+        "models-schema-matches-nothing",
+        ["diff", "schema_models:Base", str(SNAPSHOT), "--schema", "nosuch"],
+        "models schema_models:Base have no tables in schema 'nosuch' (their tables are in the "
+        "default schema, 'audit')",
+    ),
+    (
+        "import-exits",
+        ["snapshot", "exiting_models:Base"],
+        "cannot import 'exiting_models': it called sys.exit(3) while being imported",
+    ),
+    (
+        "migrations-in-memory",
+        ["migrations", str(INI), "--url", "sqlite://"],
+        "sqlite:// is an in-memory SQLite database, which lasts one connection: migrations need "
+        "one that outlives it; name a file (sqlite:///check.db) or no URL for a temporary file",
+    ),
+    (
+        "migrations-two-slashes",
+        ["migrations", str(INI), "--url", "sqlite://check.db"],
+        "'sqlite://check.db' is not a SQLite URL: a file takes three slashes "
+        "(sqlite:///app.db, relative) or four (sqlite:////srv/app.db, absolute); 'sqlite://' "
+        "alone is an in-memory database",
+    ),
+    (
+        "schema-output-is-a-file",
+        ["schema", "-o", "{tmp}/broken.toml"],
+        "{tmp}/broken.toml: is a file; -o names the directory the schemas go in",
+    ),
+    (
+        "schema-output-unwritable",
+        ["schema", "-o", "{tmp}/broken.toml/schemas"],
+        "{tmp}/broken.toml/schemas: cannot be written: Not a directory",
     ),
     (
         "unknown-dialect",
@@ -161,6 +292,54 @@ CASES = [
         "{tmp}/broken.toml/schema.toml: cannot be written: File exists",
     ),
     (
+        "empty-models-snapshot",
+        ["snapshot", "empty_models:Base"],
+        f"models empty_models:Base {NO_TABLES}",
+    ),
+    (
+        "empty-models-diff",
+        ["diff", "empty_models:metadata", str(SNAPSHOT)],
+        f"models empty_models:metadata {NO_TABLES}",
+    ),
+    (
+        "empty-models-contract",
+        ["contract", str(CONTRACT), "empty_models:Base"],
+        f"models empty_models:Base {NO_TABLES}",
+    ),
+    (
+        "models-package-without-models",
+        ["models", "empty_models", "--base", "empty_models:Base"],
+        "no mapped classes or tables in 'empty_models' (1 module), so nothing was checked: name "
+        "the package that defines the models",
+    ),
+    (
+        "contract-without-pins",
+        ["contract", "{tmp}/nothing.contract.toml", str(SNAPSHOT)],
+        "{tmp}/nothing.contract.toml: the contract pins nothing: declare what must hold as "
+        "[tables.NAME] or [enums.NAME]",
+    ),
+    (
+        "check-snapshot-without-models",
+        ["check", "--config", "{tmp}/snapshot-only.toml"],
+        "{tmp}/snapshot-only.toml: [tool.schemaspec]: nothing to check: the snapshot is compared "
+        "with models, and none are configured: add models (or contracts, to check the snapshot "
+        "against), or pass --models or --contract",
+    ),
+    (
+        "check-models-alone",
+        ["check", "--config", "{tmp}/models-only.toml"],
+        "{tmp}/models-only.toml: [tool.schemaspec]: nothing to check: the models are compared "
+        "with a snapshot, a database or contracts, and none is configured: add snapshot, "
+        "database_env or contracts, or pass --snapshot, --database or --contract",
+    ),
+    (
+        "check-database-env-not-a-name",
+        ["check", "--config", "{tmp}/dollar-env.toml"],
+        "{tmp}/dollar-env.toml: [tool.schemaspec] database_env: '$DATABASE_URL' is not an "
+        "environment variable name: write the name alone, e.g. DATABASE_URL (not $DATABASE_URL "
+        "or the URL itself)",
+    ),
+    (
         "usage-missing-argument",
         ["diff", str(SNAPSHOT)],
         "the following arguments are required: ACTUAL (see: schemaspec diff --help)",
@@ -177,6 +356,32 @@ CASES = [
         "unrecognized arguments: --output-format yaml (see: schemaspec snapshot --help)",
     ),
     (
+        "usage-empty-ignore",
+        ["diff", str(SNAPSHOT), str(SNAPSHOT), "--ignore", ""],
+        "argument --ignore: '' is not a path pattern (empty segment) (see: schemaspec diff --help)",
+    ),
+    (
+        "usage-empty-argument",
+        ["migrations", str(INI), "--url", ""],
+        "argument --url: must not be empty (see: schemaspec migrations --help)",
+    ),
+    (
+        "usage-empty-schema",
+        ["diff", "schema_models:Base", str(SNAPSHOT), "--schema", " "],
+        "argument --schema: must not be empty (see: schemaspec diff --help)",
+    ),
+    (
+        "usage-empty-output",
+        ["snapshot", str(SNAPSHOT), "-o", ""],
+        "argument -o/--output: must not be empty (see: schemaspec snapshot --help)",
+    ),
+    (
+        "usage-infinite-timeout",
+        ["snapshot", str(SNAPSHOT), "--statement-timeout", "inf"],
+        "argument --statement-timeout: not a number of seconds: 'inf' (see: schemaspec "
+        "snapshot --help)",
+    ),
+    (
         "usage-unknown-option-before-command",
         ["--verbose", "snapshot", str(SNAPSHOT)],
         "unrecognized arguments: --verbose (see: schemaspec --help)",
@@ -190,6 +395,15 @@ def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         (tmp_path / name).write_text(text)
     (tmp_path / "broken_models.py").write_text(
         "raise RuntimeError('models are broken:\\nsee the line above')\n"
+    )
+    (tmp_path / "exiting_models.py").write_text("import sys\n\nsys.exit(3)\n")
+    (tmp_path / "schema_models.py").write_text(
+        "import sqlalchemy as sa\n"
+        "from sqlalchemy.orm import DeclarativeBase\n\n\n"
+        "class Base(DeclarativeBase):\n    pass\n\n\n"
+        "sa.Table('a', Base.metadata, sa.Column('id', sa.Integer, primary_key=True))\n"
+        "sa.Table('b', Base.metadata, sa.Column('id', sa.Integer, primary_key=True), "
+        "schema='audit')\n"
     )
     monkeypatch.syspath_prepend(str(tmp_path))
     connection = sqlite3.connect(tmp_path / "full.db")

@@ -16,6 +16,7 @@ the key at fault, e.g. ``pyproject.toml: [tool.schemaspec] snapshot: ...``.
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -29,6 +30,7 @@ from schemaspec.errors import SchemaspecError
 
 FILE_NAME = "pyproject.toml"
 SECTION = "[tool.schemaspec]"
+_VARIABLE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 class ConfigError(SchemaspecError):
@@ -99,6 +101,18 @@ class ProjectConfig(BaseModel):
     def _snapshot_suffix(cls, value: str | None) -> str | None:
         if value is not None and not value.lower().endswith((".toml", ".json")):
             raise ValueError(f"{value!r}: a snapshot file name must end in .toml or .json")
+        return value
+
+    @field_validator("database_env")
+    @classmethod
+    def _variable_name(cls, value: str | None) -> str | None:
+        # "$DATABASE_URL" or "" names a variable that is never set, so the database check would
+        # be skipped on every run, silently.
+        if value is not None and not _VARIABLE.fullmatch(value):
+            raise ValueError(
+                f"{value!r} is not an environment variable name: write the name alone, "
+                "e.g. DATABASE_URL (not $DATABASE_URL or the URL itself)"
+            )
         return value
 
     @model_validator(mode="after")

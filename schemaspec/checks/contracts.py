@@ -17,11 +17,16 @@ A contract holds against any spec (models, a database, a snapshot, an Alembic re
 Violations are :class:`~schemaspec.Change` records on the same paths the differ uses, the
 contract being the expected side, collected in a :class:`~schemaspec.SchemaDiff`, so every
 report format and exit code works for contracts unchanged.
+
+A contract that pins nothing is refused when loaded, and a check that a pin could not apply to
+(a table glob matching no table, enum pins on a database without named enums) warns with
+:class:`ContractWarning`: a contract must never hold merely because it checked nothing.
 """
 
 from __future__ import annotations
 
 import os
+import warnings
 from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any, Literal
@@ -32,8 +37,15 @@ from schemaspec.compare.change import COLLECTIONS, Change, change_path
 from schemaspec.compare.diff import SchemaDiff
 from schemaspec.dialects import normalize, rules_for
 from schemaspec.errors import SnapshotError
-from schemaspec.sources.snapshot import VERSION_KEY, parse_text
-from schemaspec.spec import FORMAT_VERSION, ColumnSpec, SchemaSpec, TableSpec
+from schemaspec.sources.snapshot import (
+    VERSION_KEY,
+    format_version_problem,
+    parse_text,
+    valid_action,
+    valid_dialect,
+    valid_type,
+)
+from schemaspec.spec import ColumnSpec, SchemaSpec, TableSpec
 from schemaspec.sql.text import canonical_action
 
 _GLOB_CHARACTERS = frozenset("*?[")
@@ -41,6 +53,10 @@ _GLOB_CHARACTERS = frozenset("*?[")
 
 class ContractError(SnapshotError):
     """A contract file is malformed or invalid (file, and the line or field at fault)."""
+
+
+class ContractWarning(UserWarning):
+    """A pin of the contract checked nothing in the checked spec (the contract still holds)."""
 
 
 class _Pin(BaseModel):
@@ -121,8 +137,12 @@ class Contract(BaseModel):
     enums: dict[str, EnumContract] = Field(default_factory=dict)
 
     def check(self, spec: SchemaSpec) -> SchemaDiff:
-        """The violations of this contract by ``spec``: empty (falsy) when it holds."""
-        return check_contract(self, spec)
+        """The violations of this contract by ``spec``: empty (falsy) when it holds.
+
+        Pins that checked nothing in ``spec`` are reported as :class:`ContractWarning`.
+        """
+        _warn(self, spec, stacklevel=2)
+        return check_contract(self, spec, warn=False)
 
 
 def is_contract_data(data: Any) -> bool:
@@ -163,12 +183,9 @@ def contract_from_data(data: Any, path: Path, text: str = "") -> Contract:
         raise ContractError(
             path, f"not a schemaspec file: the key {VERSION_KEY!r} (format version) is missing"
         )
-    if not isinstance(version, int) or isinstance(version, bool) or version > FORMAT_VERSION:
-        raise ContractError(
-            path,
-            f"format version must be a whole number up to {FORMAT_VERSION}, not {version!r}",
-            field=VERSION_KEY,
-        )
+    problem = format_version_problem(version, "contract")
+    if problem is not None:
+        raise ContractError(path, problem, field=VERSION_KEY)
     if data.get("mode") != "contract":
         raise ContractError(
             path, 'not a contract: a contract file says mode = "contract"', field="mode"
@@ -176,32 +193,151 @@ def contract_from_data(data: Any, path: Path, text: str = "") -> Contract:
     # "$schema" points editors at the JSON Schema in specs/; it is not part of the spec.
     body = {key: value for key, value in data.items() if key not in (VERSION_KEY, "$schema")}
     try:
-        return Contract.model_validate(body)
+        contract = Contract.model_validate(body)
     except ValidationError as error:
         first = error.errors()[0]
         loc = [str(part) for part in first["loc"]]
         field = ".".join(loc)
         raise ContractError(path, first["msg"], line=_line_of(text, loc), field=field) from None
+    contract = _canonical_contract(contract, path, text)
+    if not contract.tables and not contract.enums:
+        # It would hold against every schema: a file that lost its pins, or a wrong file.
+        raise ContractError(path, NO_PINS)
+    return contract
+
+
+#: Why a contract without pins is refused (and warned about when built in code).
+NO_PINS = "the contract pins nothing: declare what must hold as [tables.NAME] or [enums.NAME]"
+
+
+def contract_warnings(contract: Contract, spec: SchemaSpec) -> tuple[str, ...]:
+    """What in ``contract`` checks nothing in ``spec``, one sentence each (no file name).
+
+    The contract still holds or not on its other pins; these say which pins are dead weight, so
+    a contract cannot pass because a pattern no longer matches (a renamed table, a typo).
+    """
+    messages: list[str] = []
+    if not contract.tables and not contract.enums:
+        messages.append(NO_PINS)
+    for key, pin in contract.tables.items():
+        # A glob pinned absent that matches nothing is the pin holding, not a dead pin.
+        if _is_glob(key) and pin.present and not _tables_for(key, pin, spec):
+            messages.append(
+                f"table glob {key!r} matches no table, so its pins check nothing: "
+                "fix the pattern or remove it"
+            )
+    if contract.enums and not rules_for(spec.dialect).supports_named_enums:
+        names = ", ".join(contract.enums)
+        messages.append(
+            f"enum pins ({names}) check nothing here: this database keeps enum values in the "
+            "column type (only PostgreSQL has named enums); pin the enum columns' type instead"
+        )
+    return tuple(messages)
+
+
+def _warn(contract: Contract, spec: SchemaSpec, *, stacklevel: int) -> None:
+    # ``stacklevel`` counts from our caller, so the warning points at the user's line, where
+    # the filter (``-W error::...ContractWarning``) and the report in pytest's summary apply.
+    for message in contract_warnings(contract, spec):
+        warnings.warn(ContractWarning(message), stacklevel=stacklevel + 1)
+
+
+def _canonical_contract(contract: Contract, path: Path, text: str) -> Contract:
+    """``contract`` with its pinned types canonical and its enumerated values checked.
+
+    Pins go through the snapshot loader's checks, so ``NUMERIC(10, 2)`` pins what a source
+    calls ``numeric(10,2)`` and ``intgr``, ``dialect = "postgres"`` or ``on_delete = "casade"``
+    are errors rather than pins that can never hold.
+    """
+
+    def checked(check: Any, value: Any, loc: list[str]) -> Any:
+        try:
+            return check(value)
+        except ValueError as error:
+            line = _line_of(text, loc)
+            raise ContractError(path, str(error), line=line, field=".".join(loc)) from None
+
+    dialect = contract.dialect
+    if dialect is not None:
+        dialect = checked(valid_dialect, dialect, ["dialect"])
+    tables: dict[str, TableContract] = {}
+    for key, table in contract.tables.items():
+        columns = {
+            name: column
+            if column.type is None
+            else column.model_copy(
+                update={
+                    "type": checked(
+                        valid_type, column.type, ["tables", key, "columns", name, "type"]
+                    )
+                }
+            )
+            for name, column in table.columns.items()
+        }
+        foreign_keys = {
+            name: fk.model_copy(
+                update={
+                    action: checked(
+                        _pinned_action,
+                        getattr(fk, action),
+                        ["tables", key, "foreign_keys", name, action],
+                    )
+                    for action in ("on_delete", "on_update")
+                    if getattr(fk, action) is not None
+                }
+            )
+            for name, fk in table.foreign_keys.items()
+        }
+        tables[key] = table.model_copy(update={"columns": columns, "foreign_keys": foreign_keys})
+    return contract.model_copy(update={"dialect": dialect, "tables": tables})
+
+
+def _pinned_action(value: str) -> str:
+    # Checked as a snapshot's, but kept spelled out: a pinned NO ACTION is a pin (that the key
+    # does nothing), while the snapshot's canonical form of it, None, would pin nothing.
+    valid_action(value)
+    return " ".join(value.upper().split())
 
 
 def _line_of(text: str, loc: list[str]) -> int | None:
-    """Best effort: the line that names the last key of ``loc`` (TOML gives no positions)."""
+    """Best effort: the line that names the last key of ``loc`` (TOML gives no positions).
+
+    Each key of ``loc`` found moves the search past its line, so ``type`` is looked for under
+    its own column's header rather than at the first ``type =`` of the file.
+    """
     if not text or not loc:
         return None
-    key = loc[-1]
-    for number, line in enumerate(text.splitlines(), start=1):
-        stripped = line.strip()
-        if stripped.startswith("#"):
-            continue
-        if f"{key} =" in stripped or f"{key}=" in stripped or f'"{key}"' in stripped:
-            return number
-        if stripped.startswith("[") and stripped.rstrip("]").endswith(f".{key}"):
-            return number
-    return None
+    lines = text.splitlines()
+    start, found = 0, None
+    for key in loc:
+        found = None
+        for number in range(start, len(lines)):
+            if _names(lines[number].strip(), key):
+                found = number
+                break
+        if found is not None:
+            start = found
+    return None if found is None else found + 1
 
 
-def check_contract(contract: Contract, spec: SchemaSpec) -> SchemaDiff:
-    """Every way ``spec`` breaks ``contract``, as changes sorted by path."""
+def _names(stripped: str, key: str) -> bool:
+    """Whether a line (comments excepted) names ``key``: as a key, quoted, or ending a header."""
+    if stripped.startswith("#"):
+        return False
+    if f"{key} =" in stripped or f"{key}=" in stripped or f'"{key}"' in stripped:
+        return True
+    return stripped.startswith("[") and stripped.rstrip("]").endswith(f".{key}")
+
+
+def check_contract(contract: Contract, spec: SchemaSpec, *, warn: bool = True) -> SchemaDiff:
+    """Every way ``spec`` breaks ``contract``, as changes sorted by path.
+
+    With ``warn``, pins that check nothing in ``spec`` are :class:`ContractWarning` warnings;
+    callers that report them their own way (the CLI) pass ``warn=False`` and call
+    :func:`contract_warnings`.
+    """
+    if warn:
+        _warn(contract, spec, stacklevel=2)
     changes: list[Change] = []
     # A table pinned absent is reported once, as unexpected, not again by every glob pin.
     absent = {key for key, pin in contract.tables.items() if not pin.present and not _is_glob(key)}

@@ -24,7 +24,9 @@ from schemaspec.compare.diff import diff
 from schemaspec.errors import SourceError
 from schemaspec.sources.alembic import AlembicProject, Migrator
 from schemaspec.sources.models import from_models
+from schemaspec.sources.resolve import check_sqlite_url, is_in_memory_sqlite
 from schemaspec.spec import SchemaSpec
+from schemaspec.util.redact import mask_url
 
 __all__ = [
     "Finding",
@@ -107,8 +109,11 @@ def check_migrations(
     ``allow_destructive`` lists revisions whose destructive steps are intended.
 
     Raises :class:`~schemaspec.errors.SourceError` for a config that cannot be read, an unknown
-    revision in ``allow_destructive`` or a non-empty ``url``; failing migrations are findings.
+    revision in ``allow_destructive``, an in-memory SQLite or a non-empty ``url``; failing
+    migrations are findings.
     """
+    if url is not None:
+        _refuse_url(url)
     project = AlembicProject.open(config)
     allowed = {project.resolve(revision) for revision in allow_destructive}
     # After opening the project: alembic.ini's prepend_sys_path may be what makes them importable.
@@ -137,6 +142,18 @@ def check_migrations(
         unchecked=tuple(walk.unchecked),
         models=_describe_models(models),
     )
+
+
+def _refuse_url(url: str | URL) -> None:
+    check_sqlite_url(url)
+    if is_in_memory_sqlite(url):
+        # Each connection to it is a new, empty database: env.py (which usually opens its own)
+        # would migrate one and schemaspec read another, and every revision would "fail".
+        raise SourceError(
+            f"{mask_url(str(url))} is an in-memory SQLite database, which lasts one connection: "
+            "migrations need one that outlives it; name a file (sqlite:///check.db) or no URL "
+            "for a temporary file"
+        )
 
 
 class _Walk:

@@ -101,7 +101,8 @@ def check_models(package: str, base: str | None = None) -> ModelsReport:
     process's ``sys.path``, so nothing here is imported or configured by the check.
 
     Raises :class:`~schemaspec.errors.SourceError` when the check cannot run (no such package,
-    a base that is not a base); problems with the models themselves are findings.
+    a base that is not a base, a package with no mapped classes or tables: nothing to check);
+    problems with the models themselves are findings.
     """
     base = base if base is not None else f"{package}:Base"
     _validate(package, base)
@@ -138,6 +139,19 @@ def check_models(package: str, base: str | None = None) -> ModelsReport:
     if "error" in document:
         raise SourceError(str(document["error"]))
     return ModelsReport.model_validate(document)
+
+
+def no_tables_error(source: str) -> SourceError:
+    """The error for models that define no tables: comparing them would compare nothing.
+
+    Almost always the modules that define the models are not imported where the base is (the
+    same mistake makes ``alembic revision --autogenerate`` drop every table), or the import
+    string names the wrong base.
+    """
+    return SourceError(
+        f"models {source} define no tables, so there is nothing to compare: import the modules "
+        "that define the models where the base is defined, or name another base"
+    )
 
 
 def render_models_text(report: ModelsReport) -> str:
@@ -238,6 +252,15 @@ def run_checks(package: str, base: str) -> ModelsReport:
         if metadata is not None:
             findings.extend(_foreign_tables(module, metadata, base, mappers))
 
+    tables = any(isinstance(value, Table) for m in modules.values() for value in vars(m).values())
+    if not mappers and not tables and not findings:
+        # Nothing was checked, so "healthy" would be a guess: usually the wrong package (the one
+        # holding the base, not the models), which autogenerate would get wrong just as silently.
+        raise SourceError(
+            f"no mapped classes or tables in {package!r} ({len(names)} "
+            f"{_plural(len(names), 'module')}), so nothing was checked: name the package that "
+            "defines the models"
+        )
     findings.extend(_configuration(mappers))
     return ModelsReport(
         package=package,

@@ -5,8 +5,18 @@
 2. every contract holds against the models, and against the database when one is configured;
 3. the database, when one is configured, matches the models.
 
+Which side is which: a committed file is the expected side (the snapshot against the models,
+a contract against anything), and against a database the models are. So the same stale snapshot
+reads the same here as in the ``schema_snapshot`` fixture: a column the models gained is
+"unexpected", one they lost "missing".
+
 Ignore rules apply to the snapshot and database comparisons (never to contracts: a contract is
-a deliberate pin). A rule is unused only when it matched nothing in every comparison.
+a deliberate pin). A rule is unused only when it matched nothing in every comparison, and is
+reported once for the run.
+
+A check that could not run is never a pass. A configuration that names nothing comparable is a
+:class:`NothingToCheck` error; a database check skipped because its variable is unset is a note
+locally and a failed check under ``CI=true``; a run in which every check was skipped fails.
 """
 
 from __future__ import annotations
@@ -20,7 +30,8 @@ from pathlib import Path
 from typing import Any, Literal
 
 from schemaspec.checks.config import Project
-from schemaspec.checks.contracts import load_contract
+from schemaspec.checks.contracts import check_contract, contract_warnings, load_contract
+from schemaspec.checks.model_health import no_tables_error
 from schemaspec.compare.diff import SchemaDiff, diff
 from schemaspec.compare.ignore import DEFAULT_RULES, IgnoreRule
 from schemaspec.errors import SchemaspecError
@@ -32,7 +43,7 @@ CheckKind = Literal["snapshot", "contract", "database"]
 
 
 class NothingToCheck(SchemaspecError):
-    """Neither the configuration nor the flags name anything to check."""
+    """The configuration (with the flags) names nothing that can be compared with anything."""
 
 
 @dataclass(frozen=True)
@@ -56,9 +67,10 @@ class CheckResult:
 
     @property
     def sides(self) -> tuple[str, str]:
-        """(expected, actual) as reports name them: a contract is the expected side."""
-        if self.kind == "contract":
-            return f"contract {self.subject}", self.against
+        """(expected, actual) as reports name them: a committed file (contract or snapshot) is
+        the expected side; against a database, the models are."""
+        if self.kind in ("contract", "snapshot"):
+            return f"{self.kind} {self.subject}", self.against
         return self.against, self.subject
 
 
@@ -68,11 +80,15 @@ class CheckRun:
     unused_ignores: tuple[IgnoreRule, ...] = ()
     unused_ignores_fail: bool = False
     notes: tuple[str, ...] = field(default_factory=tuple)
+    #: Pins of contracts that checked nothing in any spec they were checked on.
+    warnings: tuple[str, ...] = field(default_factory=tuple)
 
     @property
     def ok(self) -> bool:
         failed_ignores = self.unused_ignores_fail and bool(self.unused_ignores)
-        return all(check.ok for check in self.checks) and not failed_ignores
+        # No check ran (every one was skipped): nothing passed, so the run does not pass.
+        ran = bool(self.checks)
+        return ran and all(check.ok for check in self.checks) and not failed_ignores
 
 
 def run_check(
@@ -81,15 +97,19 @@ def run_check(
     environ: Mapping[str, str] | None = None,
     cwd: Path | None = None,
 ) -> CheckRun:
-    """Run every check the project configures; database and import errors propagate."""
+    """Run every check the project configures; database and import errors propagate.
+
+    Raises :class:`NothingToCheck` when the configuration names nothing to compare, and
+    :class:`~schemaspec.errors.SourceError` when the models define no tables.
+    """
     config = project.config
-    if config.models is None and config.snapshot is None:
-        raise NothingToCheck(
-            "nothing to check: configure models (and snapshot, contracts, database) in "
-            "[tool.schemaspec], or pass --models"
-        )
+    env = os.environ if environ is None else environ
+    missing = _what_is_missing(project)
+    if missing is not None:
+        where = f"{project.path}: [tool.schemaspec]: " if project.path is not None else ""
+        raise NothingToCheck(f"{where}nothing to check: {missing}")
     here = cwd if cwd is not None else Path.cwd()
-    rules = (*DEFAULT_RULES, *config.ignore)
+    rules = _distinct((*DEFAULT_RULES, *config.ignore))
     _extend_sys_path(project)
     checks: list[CheckResult] = []
     notes: list[str] = []
@@ -99,37 +119,52 @@ def run_check(
         from schemaspec.sources.models import from_models
 
         models = from_models(config.models, dialect=config.dialect, schema=config.db_schema)
+        if not models.tables:
+            raise no_tables_error(config.models)
     subject = models
     if config.snapshot is not None and models is None:
         # No models to compare it with: the snapshot is what the contracts are checked on.
         subject, models_name = load(project.resolve(config.snapshot)), f"snapshot {config.snapshot}"
     elif config.snapshot is not None and models is not None:
         checks.append(_snapshot_check(project, models, rules, here))
-    url = project.database_url(environ)
+    url = project.database_url(env)
     database: SchemaSpec | None = None
+    skipped: CheckResult | None = None
     if url is None and config.database_env is not None:
-        notes.append(f"database check skipped: ${config.database_env} is not set")
+        variable = config.database_env
+        state = "is empty" if env.get(variable) == "" else "is not set"
+        if env.get("CI", "").lower() == "true":
+            # Like the pytest plugin's server fixtures: in CI a check that cannot run is a
+            # broken pipeline, not a pass.
+            against = models_name if config.models is not None else "contracts"
+            problem = (
+                f"not run: ${variable} {state} (CI=true: a check that cannot run fails; "
+                "set the variable in the CI job)"
+            )
+            skipped = CheckResult("database", f"${variable}", against, SchemaDiff(), None, problem)
+        else:
+            notes.append(f"database check skipped: ${variable} {state}")
     elif url is not None:
         from schemaspec.sources.database import from_database
 
         database = from_database(url, schema=config.db_schema)
     contracts = [(name, load_contract(project.resolve(name))) for name in config.contracts]
+    warnings: list[str] = []
     for name, contract in contracts:
+        shown = _shown(name, project, here)
+        checked = [spec for spec in (subject, database) if spec is not None]
         if subject is not None:
-            checks.append(
-                CheckResult(
-                    "contract", _shown(name, project, here), models_name, contract.check(subject)
-                )
-            )
+            result = check_contract(contract, subject, warn=False)
+            checks.append(CheckResult("contract", shown, models_name, result))
         if database is not None and url is not None:
-            checks.append(
-                CheckResult(
-                    "contract",
-                    _shown(name, project, here),
-                    f"database {mask_url(url)}",
-                    contract.check(database),
-                )
-            )
+            result = check_contract(contract, database, warn=False)
+            checks.append(CheckResult("contract", shown, f"database {mask_url(url)}", result))
+        # Like ignore rules: a pin is dead only if it checked nothing on every spec, and is
+        # reported once, not once per spec.
+        per_spec = [contract_warnings(contract, spec) for spec in checked]
+        first = per_spec[0] if per_spec else ()
+        dead = [message for message in first if all(message in each for each in per_spec)]
+        warnings.extend(f"contract {shown}: {message}" for message in dead)
     if database is not None and url is not None and config.models is not None:
         from schemaspec.sources.models import from_models
 
@@ -140,15 +175,46 @@ def run_check(
                 "database", mask_url(url), models_name, diff(expected, database, ignore=rules)
             )
         )
-    unused = _unused_everywhere(
-        rules, [check.result for check in checks if check.kind != "contract"]
-    )
+    if skipped is not None:
+        checks.append(skipped)  # where the database check it stands for would be
+    compared = [check.result for check in checks if check.kind != "contract" and not check.problem]
+    unused = _unused_everywhere(rules, compared)
+    if not compared and any(not rule.builtin for rule in rules):
+        # No comparison ran that rules apply to (contracts ignore them): that the rules matched
+        # nothing says nothing about them, so they are neither used nor unused.
+        notes.append("ignore rules not checked: no snapshot or database comparison ran")
     return CheckRun(
         checks=tuple(checks),
         unused_ignores=unused,
         unused_ignores_fail=config.unused_ignores == "error",
         notes=tuple(notes),
+        warnings=tuple(warnings),
     )
+
+
+def _what_is_missing(project: Project) -> str | None:
+    """Why the configuration (with the flags) compares nothing, or ``None`` when it does."""
+    config = project.config
+    database = config.database is not None or config.database_env is not None
+    if config.models is None and config.snapshot is None:
+        return (
+            "configure models (and snapshot, contracts, database) in [tool.schemaspec], "
+            "or pass --models"
+        )
+    if config.models is None and not config.contracts:
+        # The snapshot (and a database) would be read, and compared with nothing.
+        what = "snapshot and database are" if database else "snapshot is"
+        return (
+            f"the {what} compared with models, and none are configured: add models "
+            "(or contracts, to check the snapshot against), or pass --models or --contract"
+        )
+    if config.models is not None and not (config.snapshot or config.contracts or database):
+        return (
+            "the models are compared with a snapshot, a database or contracts, and none is "
+            "configured: add snapshot, database_env or contracts, or pass --snapshot, "
+            "--database or --contract"
+        )
+    return None
 
 
 def _snapshot_check(
@@ -163,7 +229,9 @@ def _snapshot_check(
     if not path.exists():
         problem = f"{shown} does not exist yet"
         return CheckResult("snapshot", shown, against, SchemaDiff(), command, problem)
-    result = diff(models, load(path), ignore=rules)
+    # The committed snapshot is the expected side, as in the schema_snapshot fixture: what was
+    # reviewed is what is expected, and the models are what the code now says.
+    result = diff(load(path), models, ignore=rules)
     return CheckResult("snapshot", shown, against, result, command if result else None)
 
 
@@ -210,11 +278,20 @@ def _extend_sys_path(project: Project) -> None:
             sys.path.insert(0, directory)
 
 
+def _distinct(rules: Sequence[IgnoreRule]) -> tuple[IgnoreRule, ...]:
+    """One rule per pattern, the first kept: a rule in the config given again with --ignore
+    (without its reason) is still one rule, so it is never reported twice."""
+    kept: dict[tuple[str, str | None], IgnoreRule] = {}
+    for rule in rules:
+        kept.setdefault((rule.path, rule.attribute), rule)
+    return tuple(kept.values())
+
+
 def _unused_everywhere(
     rules: Sequence[IgnoreRule], results: Sequence[SchemaDiff]
 ) -> tuple[IgnoreRule, ...]:
     if not results:
-        return tuple(rule for rule in rules if not rule.builtin)
+        return ()
     unused = [set(result.unused_ignores) for result in results]
     return tuple(rule for rule in rules if all(rule in each for each in unused))
 

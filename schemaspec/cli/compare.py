@@ -6,6 +6,8 @@ import argparse
 import sys
 from typing import Any
 
+from schemaspec.checks.model_health import no_tables_error
+from schemaspec.cli.guard import results
 from schemaspec.cli.options import (
     EXIT_DIFFERENCES,
     EXIT_OK,
@@ -13,13 +15,16 @@ from schemaspec.cli.options import (
     SOURCES_HELP,
     add_source_options,
     check_shadow,
+    ignore_pattern,
     load_pair,
     load_spec,
+    text,
 )
 from schemaspec.compare.diff import diff
 from schemaspec.reports.diff_report import render_json, render_markdown, render_text, use_colour
-from schemaspec.sources.resolve import parse_source
+from schemaspec.sources.resolve import Source, parse_source
 from schemaspec.sources.snapshot import dump, dumps
+from schemaspec.spec import SchemaSpec
 
 
 def add_compare_commands(commands: Any) -> None:
@@ -33,6 +38,7 @@ def add_compare_commands(commands: Any) -> None:
         "--ignore",
         action="append",
         default=[],
+        type=ignore_pattern,
         metavar="PATTERN",
         help="ignore changes matching a path glob (legacy_*) or an attribute (*.*.comment); "
         "repeatable",
@@ -43,7 +49,11 @@ def add_compare_commands(commands: Any) -> None:
     snapshot_parser = commands.add_parser("snapshot", help="write the spec of a source")
     snapshot_parser.add_argument("source", metavar="SOURCE", help=SOURCES_HELP)
     snapshot_parser.add_argument(
-        "-o", "--output", metavar="FILE", help="a .toml or .json file (default: TOML on stdout)"
+        "-o",
+        "--output",
+        type=text,
+        metavar="FILE",
+        help="a .toml or .json file (default: TOML on stdout)",
     )
     add_source_options(snapshot_parser)
     snapshot_parser.set_defaults(command=run_snapshot)
@@ -53,15 +63,18 @@ def run_diff(args: argparse.Namespace) -> int:
     expected_source, actual_source = parse_source(args.expected), parse_source(args.actual)
     check_shadow(args, (expected_source, actual_source))
     expected, actual = load_pair(args, expected_source, actual_source)
+    _require_tables(expected_source, expected)
+    _require_tables(actual_source, actual)
     result = diff(expected, actual, ignore=args.ignore)
     names = {"expected": str(expected_source), "actual": str(actual_source)}
+    out = results()
     if args.format == "json":
-        sys.stdout.write(render_json(result, **names))
+        out.write(render_json(result, **names))
     elif args.format == "markdown":
-        sys.stdout.write(render_markdown(result, **names))
+        out.write(render_markdown(result, **names))
     else:
-        colour = use_colour(sys.stdout)
-        sys.stdout.write(
+        colour = use_colour(out)
+        out.write(
             render_text(result, expected=names["expected"], actual=names["actual"], colour=colour)
         )
     return EXIT_DIFFERENCES if result else EXIT_OK
@@ -71,10 +84,19 @@ def run_snapshot(args: argparse.Namespace) -> int:
     source = parse_source(args.source)
     check_shadow(args, (source,))
     spec = load_spec(args, source)
+    _require_tables(source, spec)
     if args.output:
         path = dump(spec, args.output)
         count = len(spec.tables)
         print(f"wrote {path} ({count} table{'' if count == 1 else 's'})", file=sys.stderr)
     else:
-        sys.stdout.write(dumps(spec))
+        results().write(dumps(spec))
     return EXIT_OK
+
+
+def _require_tables(source: Source, spec: SchemaSpec) -> None:
+    """Models without tables are an error: an empty snapshot, or a diff that reads "no
+    differences" against an empty database, would pass while comparing nothing. (An empty
+    database is only a warning, see ``load_spec``: a new database is empty.)"""
+    if source.kind == "models" and not spec.tables:
+        raise no_tables_error(str(source))

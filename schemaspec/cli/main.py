@@ -12,6 +12,7 @@ import traceback
 from collections.abc import Callable, Mapping, Sequence
 from typing import NoReturn
 
+from schemaspec.cli import guard
 from schemaspec.cli.compare import add_compare_commands
 from schemaspec.cli.migrations import add_migrations_command
 from schemaspec.cli.models import add_models_command
@@ -24,20 +25,49 @@ Command = Callable[[argparse.Namespace], int]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    """The whole CLI; returns the exit code.
+
+    Without ``argv`` (the program: ``python -m schemaspec``, the ``schemaspec`` script) the
+    command runs in a forked child so that user code ending the process with ``os._exit()``
+    cannot decide the exit code (see :mod:`schemaspec.cli.guard`); the child then exits instead
+    of returning. With ``argv`` (tests, callers in Python) it runs in this process.
+    """
+    if argv is None and guard.can_supervise():
+        return guard.supervised(lambda: _run(None))
+    return _run(argv)
+
+
+def _run(argv: Sequence[str] | None) -> int:
+    debug = "--debug" in (sys.argv[1:] if argv is None else argv)
     try:
-        args, extras = parser.parse_known_args(argv)
-        if extras:
-            # Reported by the parser they were given to, so the pointer is to the right --help.
-            words = list(sys.argv[1:] if argv is None else argv)
-            before_command = words[: words.index(args.command_name)]
-            owner = (
-                parser if set(extras) & set(before_command) else parser.commands[args.command_name]
-            )
-            owner.error(f"unrecognized arguments: {' '.join(extras)}")
-    except SystemExit as exit_:
-        # argparse exits on --help (0) and on a usage error (2, already reported in one line).
-        return exit_.code if isinstance(exit_.code, int) else EXIT_ERROR
+        parser = build_parser()
+        try:
+            args, extras = parser.parse_known_args(argv)
+            if extras:
+                # Reported by the parser they were given to, so the pointer is to the right --help.
+                words = list(sys.argv[1:] if argv is None else argv)
+                before_command = words[: words.index(args.command_name)]
+                owner = (
+                    parser
+                    if set(extras) & set(before_command)
+                    else parser.commands[args.command_name]
+                )
+                owner.error(f"unrecognized arguments: {' '.join(extras)}")
+        except SystemExit as exit_:
+            # argparse exits on --help (0) and on a usage error (2, already reported in one line).
+            return exit_.code if isinstance(exit_.code, int) else EXIT_ERROR
+        with guard.user_output_to_stderr():
+            return _command(args)
+    except KeyboardInterrupt:
+        # Cleanup (scratch databases, temporary files) has run on the way up: all that is left
+        # to say is why we stopped.
+        if debug:
+            traceback.print_exc()
+        print("schemaspec: interrupted", file=sys.stderr)
+        return guard.EXIT_INTERRUPTED
+
+
+def _command(args: argparse.Namespace) -> int:
     command: Command = args.command
     try:
         return command(args)
@@ -47,6 +77,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             traceback.print_exc()
             return EXIT_ERROR
         print(f"schemaspec: error: {_one_line(str(error))}", file=sys.stderr)
+        return EXIT_ERROR
+    except SystemExit as exit_:
+        # Only user code (env.py, a migration, a models package) calls sys.exit() under a
+        # command; its code would otherwise become ours, 0 reading as "no differences".
+        if args.debug:
+            traceback.print_exc()
+        code = "" if exit_.code is None else repr(exit_.code)
+        print(
+            f"schemaspec: error: code schemaspec ran called sys.exit({code}) before schemaspec "
+            "had a result (run with --debug for the traceback)",
+            file=sys.stderr,
+        )
         return EXIT_ERROR
     except Exception as error:
         if args.debug:

@@ -4,11 +4,11 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from typing import Any
 
 from schemaspec.checks.migrations import check_migrations
-from schemaspec.cli.options import EXIT_DIFFERENCES, EXIT_OK
+from schemaspec.cli.guard import results
+from schemaspec.cli.options import EXIT_DIFFERENCES, EXIT_OK, text
 from schemaspec.reports.migration_report import render_json, render_markdown, render_text
 
 RENDERERS = {"text": render_text, "json": render_json, "markdown": render_markdown}
@@ -20,19 +20,23 @@ def add_migrations_command(commands: Any) -> None:
         help="check an Alembic history: one head, exact downgrades, destructive steps, models "
         "at head; exit 0 clean, 1 findings, 2 error",
     )
-    parser.add_argument("config", metavar="ALEMBIC_INI", help="path to alembic.ini")
+    parser.add_argument("config", type=text, metavar="ALEMBIC_INI", help="path to alembic.ini")
     parser.add_argument(
-        "--models", metavar="PKG.MODULE:BASE", help="models the schema at head must equal"
+        "--models",
+        type=text,
+        metavar="PKG.MODULE:BASE",
+        help="models the schema at head must equal",
     )
     parser.add_argument(
         "--allow-destructive",
         metavar="REV",
+        type=text,
         action="append",
         default=[],
         help="accept the destructive steps of this revision (repeatable)",
     )
     parser.add_argument(
-        "--url", help="an empty database to run on (default: a temporary SQLite file)"
+        "--url", type=text, help="an empty database to run on (default: a temporary SQLite file)"
     )
     parser.add_argument("--format", choices=tuple(RENDERERS), default="text")
     parser.set_defaults(command=run_migrations)
@@ -42,5 +46,5 @@ def run_migrations(args: argparse.Namespace) -> int:
     report = check_migrations(
         args.config, url=args.url, models=args.models, allow_destructive=args.allow_destructive
     )
-    sys.stdout.write(RENDERERS[args.format](report))
+    results().write(RENDERERS[args.format](report))
     return EXIT_DIFFERENCES if report else EXIT_OK

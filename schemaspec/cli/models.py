@@ -4,11 +4,11 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from typing import Any
 
 from schemaspec.checks.model_health import check_models, render_models_text
-from schemaspec.cli.options import EXIT_DIFFERENCES, EXIT_OK
+from schemaspec.cli.guard import results
+from schemaspec.cli.options import EXIT_DIFFERENCES, EXIT_OK, text
 
 
 def add_models_command(commands: Any) -> None:
@@ -17,9 +17,12 @@ def add_models_command(commands: Any) -> None:
         help="check a models package: imports, registration on the base's metadata, "
         "configure_mappers(); exit 0 healthy, 1 problems, 2 error",
     )
-    models_parser.add_argument("package", metavar="PKG", help="the models package, e.g. app.models")
+    models_parser.add_argument(
+        "package", type=text, metavar="PKG", help="the models package, e.g. app.models"
+    )
     models_parser.add_argument(
         "--base",
+        type=text,
         metavar="PKG.MOD:Base",
         help="the declarative base (or MetaData) env.py uses (default: PKG:Base)",
     )
@@ -28,5 +31,5 @@ def add_models_command(commands: Any) -> None:
 
 def run_models(args: argparse.Namespace) -> int:
     report = check_models(args.package, base=args.base)
-    sys.stdout.write(render_models_text(report))
+    results().write(render_models_text(report))
     return EXIT_OK if report.healthy else EXIT_DIFFERENCES

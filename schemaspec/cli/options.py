@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from collections.abc import Sequence
 
+from pydantic import ValidationError
+
+from schemaspec.compare.ignore import as_rules
 from schemaspec.dialects import DIALECT_CHOICES, known_dialect
 from schemaspec.errors import SourceError
 from schemaspec.sources.resolve import Source, load_source, parse_source
@@ -25,9 +29,30 @@ def seconds(text: str) -> float | None:
         seconds = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
-    if seconds < 0 or seconds != seconds:
+    if seconds < 0 or not math.isfinite(seconds):
+        # Infinity is no timeout the drivers take (int(inf) fails deep inside them): 0 is
+        # "wait forever".
         raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}")
     return seconds or None  # 0: wait forever
+
+
+def text(value: str) -> str:
+    """Any text argument. An empty one is a mistake (an unset shell variable, a stray ''),
+    never a way to ask for the default: '' as a path is the current directory, as a schema a
+    schema that matches nothing."""
+    if not value.strip():
+        raise argparse.ArgumentTypeError("must not be empty")
+    return value
+
+
+def ignore_pattern(value: str) -> str:
+    """An ``--ignore`` rule, checked now so a bad one is a usage error and not a traceback."""
+    try:
+        as_rules([value])
+    except ValidationError as error:
+        reason = str(error.errors()[0]["msg"]).removeprefix("Value error, ")
+        raise argparse.ArgumentTypeError(reason) from None
+    return value
 
 
 def add_source_options(parser: argparse.ArgumentParser) -> None:
@@ -36,7 +61,7 @@ def add_source_options(parser: argparse.ArgumentParser) -> None:
         type=dialect_name,
         help="render models the way this database stores them (postgresql, mysql, sqlite)",
     )
-    parser.add_argument("--schema", help="a non-default database schema")
+    parser.add_argument("--schema", type=text, help="a non-default database schema")
     parser.add_argument(
         "--shadow",
         nargs="?",

@@ -1,15 +1,28 @@
 """Reports of a ``schemaspec check`` run: text, JSON and Markdown, each failed check with the
-diff report of its comparison."""
+diff report of its comparison.
+
+Unused ignore rules are a property of the run, not of one comparison: a rule one comparison
+used is in use, so each check's report is rendered without them and the run lists them once.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from schemaspec.checks.project import CheckRun
+from schemaspec.checks.project import CheckResult, CheckRun
+from schemaspec.compare.diff import SchemaDiff
 from schemaspec.reports.diff_report import render_markdown, render_text, report_document
 
 #: Version of the JSON document ``check --format json`` writes.
 JSON_CHECK_VERSION = 1
+
+#: The verdict of a run in which every configured check was skipped.
+NOTHING_RAN = "nothing was checked: every configured check was skipped"
+
+
+def _own(check: CheckResult) -> SchemaDiff:
+    """The check's comparison without unused ignore rules (reported once for the run)."""
+    return check.result.model_copy(update={"unused_ignores": ()})
 
 
 def render_check_text(run: CheckRun, *, colour: bool = False) -> str:
@@ -24,7 +37,11 @@ def render_check_text(run: CheckRun, *, colour: bool = False) -> str:
             text = f"{title}: {check.problem}\n"
         else:
             verdict = "stale" if check.kind == "snapshot" else "FAILED"
-            text = f"{title}: {verdict}\n" + render_text(check.result, colour=colour)
+            # Both sides named, so which one is expected is never a guess.
+            expected, actual = check.sides
+            text = f"{title}: {verdict}\n" + render_text(
+                _own(check), expected=expected, actual=actual, colour=colour
+            )
         if check.command is not None:
             text += f"refresh it with: {check.command}\n"
         blocks.append(text)
@@ -32,12 +49,14 @@ def render_check_text(run: CheckRun, *, colour: bool = False) -> str:
         because = f" ({rule.reason})" if rule.reason else ""
         level = "error" if run.unused_ignores_fail else "warning"
         blocks.append(f"{level}: ignore rule {str(rule)!r} matched nothing{because}\n")
+    blocks.extend(f"warning: {warning}\n" for warning in run.warnings)
     failed = sum(not check.ok for check in run.checks)
-    closing = (
-        f"check: all {len(run.checks)} checks passed"
-        if run.ok
-        else f"check: {failed} of {len(run.checks)} checks failed"
-    )
+    if not run.checks:
+        closing = f"check: {NOTHING_RAN}"
+    elif run.ok:
+        closing = f"check: all {len(run.checks)} checks passed"
+    else:
+        closing = f"check: {failed} of {len(run.checks)} checks failed"
     if run.unused_ignores_fail and run.unused_ignores:
         closing += f", {len(run.unused_ignores)} unused ignore rules"
     return "\n".join(blocks) + ("\n" if blocks else "") + closing + "\n"
@@ -49,6 +68,7 @@ def check_document(run: CheckRun) -> dict[str, Any]:
         "schemaspec_check": JSON_CHECK_VERSION,
         "ok": run.ok,
         "notes": list(run.notes),
+        "warnings": list(run.warnings),
         "checks": [
             {
                 "check": check.kind,
@@ -58,7 +78,7 @@ def check_document(run: CheckRun) -> dict[str, Any]:
                 "problem": check.problem,
                 "command": check.command,
                 "report": report_document(
-                    check.result, expected=check.sides[0], actual=check.sides[1]
+                    _own(check), expected=check.sides[0], actual=check.sides[1]
                 ),
             }
             for check in run.checks
@@ -76,6 +96,8 @@ def render_check_markdown(run: CheckRun) -> str:
         verdict = "ok" if check.ok else (check.problem or "failed")
         lines.append(f"| {check.kind} | `{check.subject}` | {check.against} | {verdict} |")
     lines.append("")
+    if not run.checks:
+        lines += [f"**{NOTHING_RAN[0].upper()}{NOTHING_RAN[1:]}.**", ""]
     for note in run.notes:
         lines += [f"> note: {note}", ""]
     for check in run.checks:
@@ -83,10 +105,12 @@ def render_check_markdown(run: CheckRun) -> str:
             continue
         if check.problem is None:
             lines.append(
-                render_markdown(check.result, expected=check.sides[0], actual=check.sides[1])
+                render_markdown(_own(check), expected=check.sides[0], actual=check.sides[1])
             )
         if check.command is not None:
             lines += [f"Refresh it with `{check.command}`", ""]
     for rule in run.unused_ignores:
-        lines.append(f"> **warning:** ignore rule `{rule}` matched nothing")
+        level = "error" if run.unused_ignores_fail else "warning"
+        lines.append(f"> **{level}:** ignore rule `{rule}` matched nothing")
+    lines.extend(f"> **warning:** {warning}" for warning in run.warnings)
     return "\n".join(lines).rstrip("\n") + "\n"

@@ -51,7 +51,34 @@ from schemaspec.util.redact import describe_url, scrub, unescaped_userinfo
 #: Tables that belong to tools, not to the application's schema.
 DEFAULT_EXCLUDE = tuple(sorted(TOOL_TABLES))
 
-_DRIVER_EXTRAS = {"psycopg": "postgresql", "psycopg2": "postgresql", "pymysql": "mysql"}
+#: The drivers schemaspec's own extras install (pyproject.toml): only these get
+#: ``pip install 'schemaspec[extra]'`` as advice. Any other extra name would not exist, and
+#: ``[postgresql]`` (psycopg 3) would not give a psycopg2 URL its driver.
+_DRIVER_EXTRAS = {"psycopg": "postgresql", "pymysql": "mysql"}
+#: The pip package of each other driver SQLAlchemy knows, by its SQLAlchemy driver name.
+_DRIVER_PACKAGES = {
+    "psycopg2": "psycopg2-binary",
+    "psycopg2cffi": "psycopg2cffi",
+    "pg8000": "pg8000",
+    "mysqldb": "mysqlclient",
+    "mysqlconnector": "mysql-connector-python",
+    "mariadbconnector": "mariadb",
+    "cymysql": "cymysql",
+    "oracledb": "oracledb",
+    "cx_oracle": "cx_Oracle",
+    "pyodbc": "pyodbc",
+    "pymssql": "pymssql",
+}
+#: asyncio drivers: installing one would not help, schemaspec connects synchronously.
+_ASYNC_DRIVERS = frozenset(
+    {"asyncpg", "psycopg_async", "aiomysql", "asyncmy", "aiosqlite", "aioodbc"}
+)
+#: The supported URL form of each backend with an extra, offered next to another driver.
+_SUPPORTED_FORMS = {
+    "postgresql": ("postgresql+psycopg://", "postgresql"),
+    "mysql": ("mysql+pymysql://", "mysql"),
+    "mariadb": ("mariadb+pymysql://", "mysql"),
+}
 
 
 @paused_gc()
@@ -202,11 +229,36 @@ def _engine(url: str | URL, connect_timeout: float | None) -> Engine:
     except sa_exc.NoSuchModuleError:
         raise SourceError(f"no SQLAlchemy dialect for {parsed.drivername!r}") from None
     except ImportError as error:
-        extra = _DRIVER_EXTRAS.get(parsed.get_driver_name(), parsed.get_backend_name())
         raise SourceError(
             f"the driver for {parsed.drivername!r} is not installed ({error.name or error}); "
-            f"install it with: pip install 'schemaspec[{extra}]'"
+            f"{_install_advice(parsed, error.name)}"
         ) from None
+
+
+def _install_advice(url: URL, module: str | None) -> str:
+    """What to install: an extra that exists, else the driver's own pip package, and for a
+    backend schemaspec has an extra for, the supported URL form too."""
+    driver = url.get_driver_name()
+    extra = _DRIVER_EXTRAS.get(driver)
+    if extra is not None:
+        return f"install it with: pip install 'schemaspec[{extra}]'"
+    supported = _SUPPORTED_FORMS.get(url.get_backend_name())
+    if driver in _ASYNC_DRIVERS:
+        advice = "it is an asyncio driver, and schemaspec connects synchronously"
+        if supported is None:
+            return advice + ": name a synchronous driver in the URL"
+        form, supported_extra = supported
+        return advice + f": use {form} with: pip install 'schemaspec[{supported_extra}]'"
+    package = _DRIVER_PACKAGES.get(driver)
+    advice = (
+        f"install it with: pip install {package}"
+        if package is not None
+        else f"install the package that provides the module {module or driver!r}"
+    )
+    if supported is not None:
+        form, supported_extra = supported
+        advice += f", or use {form} with: pip install 'schemaspec[{supported_extra}]'"
+    return advice
 
 
 def _require_sqlite_file(url: URL) -> None:

@@ -8,7 +8,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
+
+from sqlalchemy import MetaData
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
 
 from schemaspec.errors import SourceError
 from schemaspec.sources.session import DEFAULT_CONNECT_TIMEOUT, DEFAULT_STATEMENT_TIMEOUT
@@ -64,9 +68,14 @@ def load_source(
     if source.kind == "models":
         from schemaspec.sources.models import from_models
 
-        return from_models(source.text, dialect=dialect, schema=schema, shadow=shadow)
+        spec = from_models(source.text, dialect=dialect, schema=schema, shadow=shadow)
+        if schema is not None and not spec.tables:
+            raise _no_tables_in_schema(source.text, schema)
+        return spec
     if source.kind == "database":
         from schemaspec.sources.database import from_database
+
+        check_sqlite_url(source.text)
 
         return from_database(
             source.text,
@@ -81,3 +90,53 @@ def load_source(
     from schemaspec.sources.alembic import from_alembic_source
 
     return from_alembic_source(source.text)
+
+
+def _no_tables_in_schema(target: str, schema: str) -> SourceError:
+    """``--schema`` that matches none of the models' tables would compare nothing, and read as
+    "every table unexpected" or, against an empty side, "no differences"."""
+    from schemaspec.sources.importing import import_object
+
+    found: Any = import_object(target)  # imported already: sys.modules answers
+    metadata = getattr(found, "metadata", found)
+    schemas: list[str] = []
+    if isinstance(metadata, MetaData):
+        named = {table.schema for table in metadata.tables.values()}
+        schemas = sorted(repr(name) for name in named if name is not None)
+        if None in named:
+            schemas.insert(0, "the default schema")
+    where = f" (their tables are in {', '.join(schemas)})" if schemas else ""
+    return SourceError(f"models {target} have no tables in schema {schema!r}{where}")
+
+
+def check_sqlite_url(url: str | URL) -> None:
+    """Refuse ``sqlite://x.db``: two slashes make ``x.db`` the host, which SQLite has none of
+    (SQLAlchemy would only say "Invalid SQLite URL")."""
+    try:
+        parsed = make_url(url)
+    except (ArgumentError, ValueError):
+        return  # not a URL at all: the database source says so in its own words
+    if parsed.get_backend_name() != "sqlite" or not (parsed.host or parsed.port):
+        return
+    raise SourceError(
+        f"{mask_url(str(url))!r} is not a SQLite URL: a file takes three slashes "
+        "(sqlite:///app.db, relative) or four (sqlite:////srv/app.db, absolute); "
+        "'sqlite://' alone is an in-memory database"
+    )
+
+
+def is_in_memory_sqlite(url: str | URL) -> bool:
+    """``sqlite://``, ``sqlite:///:memory:`` and ``mode=memory`` URIs: a database that lives
+    only as long as one connection, and a different one on every connection."""
+    try:
+        parsed = make_url(url)
+    except (ArgumentError, ValueError):
+        return False
+    if parsed.get_backend_name() != "sqlite":
+        return False
+    database = parsed.database or ""
+    if database in ("", ":memory:"):
+        return True
+    return database.startswith("file:") and (
+        ":memory:" in database or "mode=memory" in database or parsed.query.get("mode") == "memory"
+    )

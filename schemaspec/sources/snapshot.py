@@ -8,6 +8,7 @@ previous file untouched.
 
 from __future__ import annotations
 
+import difflib
 import json
 import os
 import re
@@ -20,8 +21,18 @@ import tomli_w
 from pydantic import ValidationError
 
 from schemaspec.dialects import normalize
-from schemaspec.errors import SnapshotError
-from schemaspec.spec import FORMAT_VERSION, SchemaSpec
+from schemaspec.dialects.base import known_dialect, replace
+from schemaspec.errors import SnapshotError, SourceError
+from schemaspec.spec import (
+    FORMAT_VERSION,
+    ColumnSpec,
+    ForeignKeySpec,
+    IndexSpec,
+    SchemaSpec,
+    TableSpec,
+)
+from schemaspec.sql.text import canonical_action
+from schemaspec.sql.type_names import canonical_type_name, written_type_name
 
 #: The key that marks a file as a schemaspec snapshot and carries its format version.
 VERSION_KEY = "schemaspec"
@@ -57,6 +68,7 @@ def dumps(spec: SchemaSpec, format: str = "toml") -> str:
         VERSION_KEY: FORMAT_VERSION,
         **_sorted(spec.model_dump(mode="json", exclude_defaults=True)),
     }
+    _write_type_names(data)
     if format == "json":
         return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
     return tomli_w.dumps(data)
@@ -136,17 +148,9 @@ def spec_from_data(data: Any, path: Path) -> SchemaSpec:
         raise SnapshotError(
             path, f"not a schemaspec snapshot: the key {VERSION_KEY!r} (format version) is missing"
         )
-    if not isinstance(version, int) or isinstance(version, bool):
-        raise SnapshotError(
-            path, f"format version must be a whole number, not {version!r}", field=VERSION_KEY
-        )
-    if version > FORMAT_VERSION:
-        raise SnapshotError(
-            path,
-            f"written in snapshot format {version}, newer than this schemaspec reads "
-            f"({FORMAT_VERSION}); upgrade schemaspec",
-            field=VERSION_KEY,
-        )
+    problem = format_version_problem(version, "snapshot")
+    if problem is not None:
+        raise SnapshotError(path, problem, field=VERSION_KEY)
     if data.get("mode") == "contract":
         raise SnapshotError(
             path,
@@ -161,7 +165,192 @@ def spec_from_data(data: Any, path: Path) -> SchemaSpec:
         first = error.errors()[0]
         field = ".".join(str(part) for part in first["loc"])
         raise SnapshotError(path, first["msg"], field=field) from None
+    try:
+        spec = _canonical_spec(spec)
+    except _Invalid as error:
+        raise SnapshotError(path, error.reason, field=error.field) from None
     return normalize(spec)
+
+
+def format_version_problem(version: Any, kind: str) -> str | None:
+    """Why ``version`` (the ``schemaspec`` key of a ``kind`` file) cannot be read, or ``None``.
+
+    Formats are numbered from 1: 0, negative numbers, fractions, strings and booleans are no
+    version at all (TOML's ``true`` is not 1), and a higher number is a newer format.
+    """
+    if isinstance(version, int) and not isinstance(version, bool) and version > FORMAT_VERSION:
+        return (
+            f"written in {kind} format {version}, newer than this schemaspec reads "
+            f"({FORMAT_VERSION}); upgrade schemaspec"
+        )
+    if isinstance(version, int) and not isinstance(version, bool) and version >= 1:
+        return None
+    valid = "1" if FORMAT_VERSION == 1 else f"a whole number from 1 to {FORMAT_VERSION}"
+    return f"format version must be {valid}, not {_shown(version)}"
+
+
+def _shown(value: Any) -> str:
+    """``value`` as the file spelled it, or what it is when that would be long."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return str(value)
+    if isinstance(value, str) and len(value) <= 40:
+        return repr(value)
+    kinds: dict[type, str] = {str: "a long string", dict: "a table", list: "a list"}
+    return kinds.get(type(value), f"a {type(value).__name__}")
+
+
+class _Invalid(ValueError):
+    """A value that parsed and validated but is not one schemaspec knows, at ``field``."""
+
+    def __init__(self, reason: str, field: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.field = field
+
+
+#: Foreign key actions as files may write them (any case); the sources' spelling is upper case.
+ACTIONS = ("CASCADE", "SET NULL", "SET DEFAULT", "RESTRICT", "NO ACTION")
+#: ``SET NULL (author_id)``: PostgreSQL 15 may limit SET NULL/SET DEFAULT to some columns.
+_ACTION = re.compile(r"CASCADE|RESTRICT|NO ACTION|SET (?:NULL|DEFAULT)(?: ?\(.*\))?")
+DEFERRABLE = ("immediate", "deferred")
+EMULATES = ("boolean", "enum")
+#: PostgreSQL's built-in index methods; extensions add more (``bloom``, ``hnsw``), so another
+#: name is refused only when it is a near miss of one of these.
+INDEX_METHODS = ("btree", "hash", "gist", "spgist", "gin", "brin")
+
+
+def valid_type(value: str) -> str:
+    """A hand-written type string, canonical (see :mod:`schemaspec.sql.type_names`)."""
+    return canonical_type_name(value)
+
+
+def valid_action(value: str) -> str | None:
+    """An ``on_delete``/``on_update`` action, as the sources store it (``None``: no action)."""
+    spelled = " ".join(value.upper().split())
+    if not _ACTION.fullmatch(spelled):
+        raise ValueError(_unknown_choice("foreign key action", value, ACTIONS, spelled))
+    return canonical_action(value)
+
+
+def valid_deferrable(value: str) -> str:
+    spelled = value.strip().lower()
+    if spelled not in DEFERRABLE:
+        raise ValueError(_unknown_choice("deferrable mode", value, DEFERRABLE, spelled))
+    return spelled
+
+
+def valid_dialect(value: str) -> str:
+    """A dialect name as specs store it (``mariadb`` is ``mysql``); any other is refused."""
+    try:
+        return known_dialect(value)
+    except SourceError as error:
+        raise ValueError(str(error)) from None
+
+
+def _unknown_choice(what: str, value: str, choices: tuple[str, ...], spelled: str) -> str:
+    guess = difflib.get_close_matches(spelled, choices, n=1, cutoff=0.6)
+    hint = f"did you mean {guess[0]!r}? " if guess else ""
+    return f"unknown {what} {value!r}: {hint}choose one of {', '.join(choices)}"
+
+
+def _checked(check: Any, value: Any, field: str) -> Any:
+    try:
+        return check(value)
+    except ValueError as error:
+        raise _Invalid(str(error), field) from None
+
+
+def _canonical_spec(spec: SchemaSpec) -> SchemaSpec:
+    """``spec`` with every hand-writable value as the sources write it, or :class:`_Invalid`.
+
+    A value no database knows (a misspelt type, dialect or action) is refused here rather than
+    compared as written: it would otherwise read as a difference, or as a foreign dialect.
+    """
+    dialect = None if spec.dialect is None else _checked(valid_dialect, spec.dialect, "dialect")
+    tables = {name: _table(table, f"tables.{name}") for name, table in spec.tables.items()}
+    variants = {
+        _checked(valid_dialect, key, f"variants.{key}"): {
+            name: _table(table, f"variants.{key}.{name}") for name, table in members.items()
+        }
+        for key, members in spec.variants.items()
+    }
+    return replace(spec, dialect=dialect, tables=tables, variants=variants)
+
+
+def _table(table: TableSpec, field: str) -> TableSpec:
+    columns = {
+        name: _column(column, f"{field}.columns.{name}") for name, column in table.columns.items()
+    }
+    foreign_keys = {
+        key: _foreign_key(fk, f"{field}.foreign_keys.{key}")
+        for key, fk in table.foreign_keys.items()
+    }
+    indexes = {
+        name: _index(index, f"{field}.indexes.{name}") for name, index in table.indexes.items()
+    }
+    checks = {
+        key: check
+        if check.emulates is None or check.emulates in EMULATES
+        else _checked(_emulates, check.emulates, f"{field}.checks.{key}.emulates")
+        for key, check in table.checks.items()
+    }
+    return replace(
+        table, columns=columns, foreign_keys=foreign_keys, indexes=indexes, checks=checks
+    )
+
+
+def _emulates(value: str) -> str:
+    raise ValueError(_unknown_choice("emulated type", value, EMULATES, value.strip().lower()))
+
+
+def _column(column: ColumnSpec, field: str) -> ColumnSpec:
+    variants = {
+        _checked(valid_dialect, key, f"{field}.variants.{key}"): _checked(
+            valid_type, type_, f"{field}.variants.{key}"
+        )
+        for key, type_ in column.variants.items()
+    }
+    type_ = _checked(valid_type, column.type, f"{field}.type")
+    return replace(column, type=type_, variants=variants)
+
+
+def _foreign_key(fk: ForeignKeySpec, field: str) -> ForeignKeySpec:
+    changes = {
+        name: _checked(valid_action, getattr(fk, name), f"{field}.{name}")
+        for name in ("on_delete", "on_update")
+        if getattr(fk, name) is not None
+    }
+    if fk.deferrable is not None:
+        changes["deferrable"] = _checked(valid_deferrable, fk.deferrable, f"{field}.deferrable")
+    return replace(fk, **changes)
+
+
+def _index(index: IndexSpec, field: str) -> IndexSpec:
+    changes: dict[str, Any] = {}
+    if index.where_dialects is not None:
+        changes["where_dialects"] = tuple(
+            _checked(valid_dialect, name, f"{field}.where_dialects")
+            for name in index.where_dialects
+        )
+    if index.created_on is not None:
+        # ``ddl_if(dialect=...)`` may name any database (an index made only on Oracle); only a
+        # near miss of one schemaspec renders is a mistake.
+        for name in index.created_on:
+            guess = difflib.get_close_matches(name, ("postgresql", "mysql", "sqlite"), 1, 0.6)
+            if guess and guess[0] != name:
+                _checked(valid_dialect, name, f"{field}.created_on")
+    if index.method is not None:
+        method = index.method.strip().lower()
+        guess = difflib.get_close_matches(method, INDEX_METHODS, n=1, cutoff=0.75)
+        if guess and guess[0] != method:
+            raise _Invalid(
+                f"unknown index method {index.method!r}: did you mean {guess[0]!r}?",
+                f"{field}.method",
+            )
+        changes["method"] = method
+    return replace(index, **changes)
 
 
 def parse_text(text: str, format: str, path: Path) -> Any:
@@ -195,12 +384,75 @@ def _toml_error(error: tomllib.TOMLDecodeError, text: str, path: Path) -> Snapsh
 
 def _parse_json(text: str, path: Path) -> Any:
     try:
-        return json.loads(text, parse_constant=_no_constant)
+        return json.loads(text, parse_constant=_no_constant, object_pairs_hook=_unique_keys)
     except json.JSONDecodeError as error:
         raise SnapshotError(path, f"invalid JSON: {error.msg}", line=error.lineno) from None
+    except _DuplicateKey as error:
+        raise _duplicate_key_error(text, path, error.key) from None
     except ValueError as error:
         # NaN/Infinity: JSON does not have them, Python's parser accepts them by default.
         raise SnapshotError(path, f"invalid JSON: {error}") from None
+
+
+class _DuplicateKey(ValueError):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    # Python's parser keeps the last of two equal keys; TOML refuses them, and so do we: two
+    # values for one key is a file that means two things.
+    value = dict(pairs)
+    if len(value) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _DuplicateKey(key)
+            seen.add(key)
+    return value
+
+
+_JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\]:,]')
+
+
+def _duplicate_key_error(text: str, path: Path, key: str) -> SnapshotError:
+    """The error for a duplicate key, with the line and field of its first repetition.
+
+    The parser's hook sees keys, not positions, so the text is scanned again (only on this
+    error path): a stack of the objects and arrays around each token gives the field.
+    """
+    frames: list[dict[str, Any]] = []
+    for match in _JSON_TOKEN.finditer(text):
+        token = match.group()
+        top = frames[-1] if frames else None
+        if token in "{[":
+            frames.append({"keys": set(), "key": None} if token == "{" else {"index": 0})
+        elif token in "}]":
+            frames.pop()
+        elif token == ",":
+            if top is not None and "index" in top:
+                top["index"] += 1
+            elif top is not None:
+                top["key"] = None
+        elif token.startswith('"') and top is not None and "keys" in top and top["key"] is None:
+            try:
+                name = json.loads(token)
+            except ValueError:
+                break
+            if name in top["keys"]:
+                parents = [str(f["key"] if "keys" in f else f["index"]) for f in frames[:-1]]
+                return SnapshotError(
+                    path,
+                    f"duplicate key {name!r}: JSON would silently keep only the last value",
+                    line=text.count("\n", 0, match.start()) + 1,
+                    field=".".join([*parents, name]),
+                )
+            top["keys"].add(name)
+            top["key"] = name
+    return SnapshotError(
+        path, f"duplicate key {key!r}: JSON would silently keep only the last value"
+    )
 
 
 def _no_constant(name: str) -> Any:
@@ -212,6 +464,20 @@ def _format(path: Path) -> str:
     if suffix not in SUFFIXES:
         raise SnapshotError(path, "a snapshot file name must end in .toml or .json")
     return suffix[1:]
+
+
+def _write_type_names(data: dict[str, Any]) -> None:
+    """Write each column type so that loading gives it back (see ``written_type_name``)."""
+    tables = [*data.get("tables", {}).values()]
+    for members in data.get("variants", {}).values():
+        tables.extend(members.values())
+    for table in tables:
+        for column in table.get("columns", {}).values():
+            column["type"] = written_type_name(column["type"])
+            if "variants" in column:
+                column["variants"] = {
+                    key: written_type_name(type_) for key, type_ in column["variants"].items()
+                }
 
 
 def _sorted(value: Any) -> Any:

@@ -9,6 +9,10 @@ A snapshot is a file under the snapshot directory (``specs/`` by default, the in
 - a run writes only the files its tests asked for and never deletes one, so updating a subset
   of tests (``-k``, one file) cannot lose other snapshots;
 - a file is rewritten only when its text would change, so ``git status`` shows real changes.
+
+The committed snapshot is the *expected* side and the test's spec the *actual* one, as in
+``schemaspec check``: a column the models gained reads "unexpected", one they lost "missing".
+A spec without tables fails instead of being compared: it would match an empty snapshot forever.
 """
 
 from __future__ import annotations
@@ -150,6 +154,15 @@ class SchemaSnapshot:
             path = self._named_path(name)
         actual = to_spec(spec)
         session, shown = self._session, self._session.shown(path)
+        if not actual.tables:
+            # An empty schema would write an empty snapshot and then match it forever: usually
+            # models whose modules were never imported, or the wrong database or schema.
+            pytest.fail(
+                f"schemaspec: the schema compared with snapshot {shown} has no tables, so there "
+                "is nothing to compare (and nothing is written): import the modules that define "
+                "the models where the base is defined, or check the database URL and schema.",
+                pytrace=False,
+            )
         if session.writes:
             text = dumps(actual, path.suffix[1:])
             session.write(path, text, lambda target: dump(actual, target))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import pytest
@@ -21,7 +22,15 @@ from schemaspec import (
     load,
     load_contract,
 )
-from schemaspec.checks.contracts import ColumnContract, Contract, TableContract, loads_contract
+from schemaspec.checks.contracts import (
+    ColumnContract,
+    Contract,
+    ContractWarning,
+    TableContract,
+    check_contract,
+    contract_warnings,
+    loads_contract,
+)
 from schemaspec.reports.diff_report import render_text
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -235,13 +244,11 @@ def test_absent_pins_and_enums() -> None:
         ("missing", "t.indexes.ix_t_a"),
         ("unexpected", "t.old"),
     ]
-    # Databases without named enums keep the values in the column type: enum pins do not apply.
-    assert [
-        change.path for change in contract.check(spec.model_copy(update={"dialect": "mysql"}))
-    ] == [
-        "t.indexes.ix_t_a",
-        "t.old",
-    ]
+    # Databases without named enums keep the values in the column type: enum pins do not apply,
+    # and the check says so.
+    with pytest.warns(ContractWarning, match=r"^enum pins \(member_status\) check nothing here"):
+        mysql = contract.check(spec.model_copy(update={"dialect": "mysql"}))
+    assert [change.path for change in mysql.changes] == ["t.indexes.ix_t_a", "t.old"]
 
 
 @pytest.mark.parametrize(
@@ -269,7 +276,19 @@ def test_absent_pins_and_enums() -> None:
         ),
         (
             'schemaspec = 2\nmode = "contract"\n',
-            "c.toml, field 'schemaspec': format version must be a whole number up to 1, not 2",
+            "c.toml, field 'schemaspec': written in contract format 2, newer than this "
+            "schemaspec reads (1); upgrade schemaspec",
+        ),
+        # A contract without pins would hold against every schema.
+        (
+            'schemaspec = 1\nmode = "contract"\n',
+            "c.toml: the contract pins nothing: declare what must hold as [tables.NAME] or"
+            " [enums.NAME]",
+        ),
+        (
+            'schemaspec = 1\nmode = "contract"\ndialect = "postgresql"\ntables = {}\nenums = {}\n',
+            "c.toml: the contract pins nothing: declare what must hold as [tables.NAME] or"
+            " [enums.NAME]",
         ),
     ],
 )
@@ -285,6 +304,129 @@ def test_contract_file_errors(tmp_path: Path, text: str, message: str) -> None:
 def test_a_missing_contract_file(tmp_path: Path) -> None:
     with pytest.raises(ContractError, match=r"nope\.toml: no such file$"):
         load_contract(tmp_path / "nope.toml")
+
+
+_HEAD = 'schemaspec = 1\nmode = "contract"\n'
+_FK = "[tables.t.foreign_keys.a]\n"
+
+
+# Never silently wrong: what a contract file says is read whole or refused, with the file, the
+# line where it can be found, the field and the valid choices.
+@pytest.mark.parametrize(
+    ("name", "text", "message"),
+    [
+        (
+            "c.json",
+            '{"schemaspec": 1, "mode": "contract",\n "tables": {"t": {"columns":\n'
+            ' {"c": {"type": "text"}, "c": {"type": "integer"}}}}}',
+            "c.json, line 3, field 'tables.t.columns.c': duplicate key 'c': JSON would silently "
+            "keep only the last value",
+        ),
+        (
+            "c.toml",
+            'schemaspec = 0\nmode = "contract"\n',
+            "c.toml, field 'schemaspec': format version must be 1, not 0",
+        ),
+        (
+            "c.toml",
+            'schemaspec = -3\nmode = "contract"\n',
+            "c.toml, field 'schemaspec': format version must be 1, not -3",
+        ),
+        (
+            "c.toml",
+            'schemaspec = true\nmode = "contract"\n',
+            "c.toml, field 'schemaspec': format version must be 1, not true",
+        ),
+        (
+            "c.toml",
+            f'{_HEAD}dialect = "postgres"\n[tables.t]\n',
+            "c.toml, line 3, field 'dialect': unknown dialect 'postgres': did you mean "
+            "'postgresql'? choose one of postgresql, mysql, mariadb, sqlite",
+        ),
+        (
+            "c.toml",
+            f'{_HEAD}[tables.t.columns.a]\ntype = "text"\n[tables.t.columns.b]\ntype = "intgr"\n',
+            "c.toml, line 6, field 'tables.t.columns.b.type': unknown type 'intgr': did you mean "
+            "'integer'? (a user-defined type of that name is written in double quotes: \"intgr\")",
+        ),
+        (
+            "c.toml",
+            f'{_HEAD}[tables.t.columns.a]\ntype = "integer not null"\n',
+            "c.toml, line 4, field 'tables.t.columns.a.type': not a type: 'integer not null'",
+        ),
+        (
+            "c.toml",
+            f'{_HEAD}{_FK}on_delete = "casade"\n',
+            "c.toml, line 4, field 'tables.t.foreign_keys.a.on_delete': unknown foreign key "
+            "action 'casade': did you mean 'CASCADE'? choose one of CASCADE, SET NULL, "
+            "SET DEFAULT, RESTRICT, NO ACTION",
+        ),
+        (
+            "c.toml",
+            f'{_HEAD}{_FK}on_update = "ignore"\n',
+            "c.toml, line 4, field 'tables.t.foreign_keys.a.on_update': unknown foreign key "
+            "action 'ignore': choose one of CASCADE, SET NULL, SET DEFAULT, RESTRICT, NO ACTION",
+        ),
+    ],
+)
+def test_contract_values_are_read_whole_or_refused(
+    tmp_path: Path, name: str, text: str, message: str
+) -> None:
+    path = tmp_path / name
+    path.write_text(text)
+    with pytest.raises(ContractError) as caught:
+        load_contract(path)
+    assert str(caught.value) == f"{tmp_path}/{message}"
+
+
+def test_pinned_types_are_canonical_and_compare_as_the_sources_write_them() -> None:
+    contract = loads_contract(
+        f'{_HEAD}dialect = "MariaDB"\n'
+        "[tables.t.columns]\n"
+        'a = { type = "NUMERIC(10, 2)" }\n'
+        'b = { type = "character varying(40)" }\n'
+        'c = { type = "int4" }\n'
+        'd = { type = "timestamp with time zone" }\n'
+        'e = { type = "geometry(Point, 4326)" }\n'
+        "f = { type = '\"intgr\"' }\n" + _FK + 'on_delete = "set  null"\non_update = "no action"\n'
+    )
+    assert contract.dialect == "mysql"
+    assert {name: pin.type for name, pin in contract.tables["t"].columns.items()} == {
+        "a": "numeric(10,2)",
+        "b": "varchar(40)",
+        "c": "integer",
+        "d": "timestamptz",
+        "e": "geometry(point,4326)",
+        "f": "intgr",
+    }
+    fk = contract.tables["t"].foreign_keys["a"]
+    assert (fk.on_delete, fk.on_update) == ("SET NULL", "NO ACTION")
+    spec = SchemaSpec(
+        dialect="postgresql",
+        tables={
+            "t": TableSpec(
+                columns={
+                    "a": ColumnSpec(type="numeric(10,2)"),
+                    "b": ColumnSpec(type="varchar(40)"),
+                    "c": ColumnSpec(type="integer"),
+                    "d": ColumnSpec(type="timestamptz"),
+                    "e": ColumnSpec(type="geometry(point,4326)"),
+                    "f": ColumnSpec(type="intgr"),
+                },
+                foreign_keys={
+                    "a": ForeignKeySpec(
+                        columns=("a",),
+                        referred_table="u",
+                        referred_columns=("id",),
+                        on_delete="SET NULL",
+                    )
+                },
+            )
+        },
+    )
+    # As typed, every pin would have been a difference ("NUMERIC(10, 2)" is not
+    # "numeric(10,2)"); canonical, none is.
+    assert contract.check(spec).changes == ()
 
 
 def test_a_snapshot_loader_refuses_a_contract(tmp_path: Path) -> None:
@@ -329,3 +471,64 @@ def test_pinned_expressions_and_actions_are_canonicalised() -> None:
             actual={"on_delete": None},
         ),
     )
+
+
+GLOB_MISS = (
+    "table glob 'audit_*' matches no table, so its pins check nothing: fix the pattern or remove it"
+)
+ENUMS_UNCHECKED = (
+    "enum pins (member_status) check nothing here: this database keeps enum values in the"
+    " column type (only PostgreSQL has named enums); pin the enum columns' type instead"
+)
+PINS_NOTHING = "the contract pins nothing: declare what must hold as [tables.NAME] or [enums.NAME]"
+WARNED_SPEC = SchemaSpec(
+    dialect="postgresql",
+    tables={"members": TableSpec(columns={"created_at": ColumnSpec(type="timestamp")})},
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "dialect", "expected"),
+    [
+        # A glob that matches no table pins nothing: a renamed table or a typo would pass.
+        ('[tables."audit_*"]\ncolumns.created_at = {}\n', "postgresql", (GLOB_MISS,)),
+        ('[tables."mem*"]\ncolumns.created_at = {}\n', "postgresql", ()),
+        # Pinned absent, matching nothing is the pin holding.
+        ('[tables."audit_*"]\npresent = false\n', "postgresql", ()),
+        ('[enums.member_status]\nvalues = ["a"]\n', "mysql", (ENUMS_UNCHECKED,)),
+        ('[enums.member_status]\nvalues = ["a"]\n', "sqlite", (ENUMS_UNCHECKED,)),
+        ('[enums.member_status]\nvalues = ["a"]\n', "postgresql", ()),
+        (
+            '[tables."audit_*"]\ncolumns.id = {}\n[enums.member_status]\nvalues = ["a"]\n',
+            "sqlite",
+            (GLOB_MISS, ENUMS_UNCHECKED),
+        ),
+    ],
+)
+def test_pins_that_check_nothing_are_warnings(
+    text: str, dialect: str, expected: tuple[str, ...]
+) -> None:
+    contract = loads_contract(f'schemaspec = 1\nmode = "contract"\n{text}')
+    spec = WARNED_SPEC.model_copy(update={"dialect": dialect})
+    assert contract_warnings(contract, spec) == expected
+    # Contract.check raises the same as Python warnings, pointing at the caller's line.
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        contract.check(spec)
+    assert [(w.category, str(w.message), w.filename) for w in caught] == [
+        (ContractWarning, message, __file__) for message in expected
+    ]
+
+
+def test_a_contract_built_in_code_without_pins_warns() -> None:
+    with pytest.warns(ContractWarning) as caught:
+        result = check_contract(Contract(mode="contract"), WARNED_SPEC)
+    assert result.changes == ()
+    assert [(str(w.message), w.filename) for w in caught] == [(PINS_NOTHING, __file__)]
+
+
+def test_check_contract_can_leave_the_warnings_to_the_caller(
+    recwarn: pytest.WarningsRecorder,
+) -> None:
+    check_contract(Contract(mode="contract"), WARNED_SPEC, warn=False)
+    assert list(recwarn) == []

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import signal
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -241,3 +243,207 @@ def test_diff_text_is_plain_when_piped(members_only: str) -> None:
     assert completed.returncode == 1
     assert "\033[" not in completed.stdout
     assert completed.stdout.endswith("\n6 tables missing\n")
+
+
+# User code cannot corrupt the result or the exit code (docs/cli.md, "User code"). These run the
+# program itself: the exit status is the point, and os._exit() ends whatever process it runs in.
+
+MODELS = (
+    "import sqlalchemy as sa\n"
+    "from sqlalchemy.orm import DeclarativeBase\n\n\n"
+    "class Base(DeclarativeBase):\n"
+    "    pass\n\n\n"
+    "sa.Table('t', Base.metadata, sa.Column('id', sa.Integer, primary_key=True))\n"
+)
+
+
+def run_program(tmp_path: Path, *argv: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "schemaspec", *argv],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": f"{ROOT}{os.pathsep}{tmp_path}", "NO_COLOR": "1"},
+        timeout=120,
+        check=False,
+    )
+
+
+def test_print_while_importing_goes_to_stderr_and_the_snapshot_still_loads(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "chatty.py").write_text(
+        "print('connecting to', 'prod')\nprint('done', end='')\n" + MODELS
+    )
+    (tmp_path / "quiet.py").write_text(MODELS)
+    completed = run_program(tmp_path, "snapshot", "chatty:Base")
+    assert completed.returncode == 0
+    assert completed.stderr == (
+        "schemaspec: printed by chatty, line 1: connecting to prod\n"
+        "schemaspec: printed by chatty, line 2: done\n"
+    )
+    quiet = run_program(tmp_path, "snapshot", "quiet:Base").stdout
+    assert completed.stdout == quiet
+    # And it loads: the file is a snapshot, not a snapshot with a log line in front.
+    (tmp_path / "chatty.toml").write_text(completed.stdout)
+    (tmp_path / "quiet.toml").write_text(quiet)
+    assert main(["diff", str(tmp_path / "quiet.toml"), str(tmp_path / "chatty.toml")]) == 0
+
+
+def test_sys_exit_while_importing_is_an_error(tmp_path: Path) -> None:
+    (tmp_path / "leaving.py").write_text("import sys\n\nsys.exit(0)\n")
+    completed = run_program(tmp_path, "diff", "leaving:Base", str(SNAPSHOT))
+    assert (completed.returncode, completed.stdout, completed.stderr) == (
+        2,
+        "",
+        "schemaspec: error: cannot import 'leaving': it called sys.exit(0) while being imported\n",
+    )
+
+
+def test_sys_exit_after_the_import_is_an_error(tmp_path: Path) -> None:
+    # A module __getattr__ runs when the attribute is looked up, after the import finished.
+    (tmp_path / "lazy.py").write_text("import sys\n\n\ndef __getattr__(name):\n    sys.exit()\n")
+    completed = run_program(tmp_path, "diff", "lazy:Base", str(SNAPSHOT))
+    assert (completed.returncode, completed.stdout, completed.stderr) == (
+        2,
+        "",
+        "schemaspec: error: code schemaspec ran called sys.exit() before schemaspec had a "
+        "result (run with --debug for the traceback)\n",
+    )
+
+
+@pytest.mark.parametrize("status", [0, 1])
+def test_os_exit_while_importing_never_reads_as_a_result(tmp_path: Path, status: int) -> None:
+    (tmp_path / "abrupt.py").write_text(f"import os\n\nos._exit({status})\n")
+    completed = run_program(tmp_path, "diff", "abrupt:Base", str(SNAPSHOT))
+    assert (completed.returncode, completed.stdout, completed.stderr) == (
+        2,
+        "",
+        f"schemaspec: error: importing 'abrupt' ended the process with status {status} "
+        "(os._exit) before schemaspec had a result\n",
+    )
+
+
+def test_os_exit_outside_an_import_never_reads_as_a_result(tmp_path: Path) -> None:
+    (tmp_path / "lazy.py").write_text("import os\n\n\ndef __getattr__(name):\n    os._exit(0)\n")
+    completed = run_program(tmp_path, "snapshot", "lazy:Base")
+    assert (completed.returncode, completed.stdout, completed.stderr) == (
+        2,
+        "",
+        "schemaspec: error: code schemaspec ran ended the process with status 0 (os._exit) "
+        "before schemaspec had a result\n",
+    )
+
+
+def test_a_killed_run_says_so(tmp_path: Path) -> None:
+    (tmp_path / "doomed.py").write_text("import os, signal\n\nos.kill(os.getpid(), 9)\n")
+    completed = run_program(tmp_path, "snapshot", "doomed:Base")
+    assert (completed.returncode, completed.stdout, completed.stderr) == (
+        128 + 9,
+        "",
+        "schemaspec: error: stopped by SIGKILL before it had a result\n",
+    )
+
+
+@pytest.mark.parametrize("target", ["process", "group"])
+def test_ctrl_c_is_one_line_and_exit_130(tmp_path: Path, target: str) -> None:
+    # "process": kill PID, Popen.send_signal; "group": a terminal's Ctrl-C, which reaches the
+    # supervising process and the one doing the work at once.
+    (tmp_path / "slow.py").write_text(
+        "import sys, time\n\nprint('ready', file=sys.stderr, flush=True)\ntime.sleep(60)\n"
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-m", "schemaspec", "diff", "slow:Base", str(SNAPSHOT)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": f"{ROOT}{os.pathsep}{tmp_path}"},
+        start_new_session=True,
+    )
+    assert process.stderr is not None
+    assert process.stderr.readline() == "ready\n"
+    if target == "process":
+        process.send_signal(signal.SIGINT)
+    else:
+        os.killpg(process.pid, signal.SIGINT)
+    out, err = process.communicate(timeout=60)
+    assert (process.returncode, out, err) == (130, "", "schemaspec: interrupted\n")
+
+
+def test_ctrl_c_in_process_returns_130(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "interrupting.py").write_text("raise KeyboardInterrupt\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    assert main(["snapshot", "interrupting:Base"]) == 130
+    assert capsys.readouterr() == ("", "schemaspec: interrupted\n")
+
+
+# "Nothing compared" is never exit 0, in any command: a run that checked nothing must not read
+# as a pass. (case id, files, argv with {tmp}, exit code, stdout, stderr)
+NO_TABLES = (
+    "import sqlalchemy as sa\n"
+    "from sqlalchemy.orm import DeclarativeBase\n\n\n"
+    "class Base(DeclarativeBase):\n"
+    "    pass\n"
+)
+NOTHING_COMPARED = [
+    (
+        "diff-empty-models-against-an-empty-database",
+        ["diff", "no_tables_models:Base", "sqlite:///{tmp}/empty.db"],
+        2,
+        "",
+        "schemaspec: warning: sqlite:///{tmp}/empty.db has no tables\n"
+        "schemaspec: error: models no_tables_models:Base define no tables, so there is nothing"
+        " to compare: import the modules that define the models where the base is defined, or"
+        " name another base\n",
+    ),
+    (
+        "models-command-on-a-package-without-models",
+        ["models", "no_tables_models"],
+        2,
+        "",
+        "schemaspec: error: no mapped classes or tables in 'no_tables_models' (1 module), so"
+        " nothing was checked: name the package that defines the models\n",
+    ),
+    (
+        "check-whose-only-check-was-skipped",
+        ["check", "--config", "{tmp}/pyproject.toml"],
+        1,
+        "note: database check skipped: $SCHEMASPEC_TEST_UNSET_URL is not set\n"
+        "\n"
+        "check: nothing was checked: every configured check was skipped\n",
+        "",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("argv", "code", "out", "err"),
+    [case[1:] for case in NOTHING_COMPARED],
+    ids=[case[0] for case in NOTHING_COMPARED],
+)
+def test_nothing_compared_is_never_a_pass(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    argv: list[str],
+    code: int,
+    out: str,
+    err: str,
+) -> None:
+    (tmp_path / "no_tables_models.py").write_text(NO_TABLES)
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.schemaspec]\nmodels = "unioncore.models:Base"\n'
+        'database_env = "SCHEMASPEC_TEST_UNSET_URL"\n'
+    )
+    sqlite3.connect(tmp_path / "empty.db").close()
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.delenv("SCHEMASPEC_TEST_UNSET_URL", raising=False)
+    monkeypatch.delenv("CI", raising=False)
+    assert main([part.replace("{tmp}", str(tmp_path)) for part in argv]) == code
+    assert capsys.readouterr() == (
+        out.replace("{tmp}", str(tmp_path)),
+        err.replace("{tmp}", str(tmp_path)),
+    )

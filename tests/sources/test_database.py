@@ -146,7 +146,8 @@ def test_unreachable_host_is_named_and_the_password_never_shown() -> None:
         (
             "postgresql+psycopg2://u:pw@127.0.0.1/db",
             "the driver for 'postgresql+psycopg2' is not installed (psycopg2); "
-            "install it with: pip install 'schemaspec[postgresql]'",
+            "install it with: pip install psycopg2-binary, or use postgresql+psycopg:// with: "
+            "pip install 'schemaspec[postgresql]'",
         ),
     ],
 )

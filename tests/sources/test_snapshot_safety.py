@@ -260,13 +260,17 @@ def test_a_directory_is_refused(tmp_path: Path) -> None:
 def test_loading_runs_no_code_and_imports_nothing(tmp_path: Path) -> None:
     hostile = tmp_path / "schema.toml"
     hostile.write_text(
-        'schemaspec = 1\ndialect = "os:system"\n'
+        "schemaspec = 1\n"
         "[tables.\"__import__('os').system('touch pwned')\".columns.id]\n"
-        "type = \"builtins:eval\"\ndefault = \"__import__('subprocess').call('id')\"\n"
+        # A type in double quotes is taken as written: the text reaches the spec unchecked.
+        "type = '\"builtins:eval\"'\ndefault = \"__import__('subprocess').call('id')\"\n"
         "comment = \"!!python/object/apply:os.system ['id']\"\n"
     )
     invalid = tmp_path / "invalid.json"
     invalid.write_text('{"schemaspec": 1, "tables": {"t": {"columns": {"c": {"type": 5}}}}}')
+    # Refused as no dialect schemaspec knows, and still without running anything.
+    foreign = tmp_path / "foreign.toml"
+    foreign.write_text('schemaspec = 1\ndialect = "os:system"\n')
     # An audit hook sees every import, exec, compile and process start, even indirect ones. It
     # is installed after one warm-up load, so only what loading a file does is recorded.
     completed = run_python(
@@ -286,16 +290,19 @@ def test_loading_runs_no_code_and_imports_nothing(tmp_path: Path) -> None:
         modules = set(sys.modules)
         sys.addaudithook(hook)
         spec = load({str(hostile)!r})
-        try:
-            load({str(invalid)!r})
-        except SnapshotError as error:
-            print(error)
+        for path in ({str(invalid)!r}, {str(foreign)!r}):
+            try:
+                load(path)
+            except SnapshotError as error:
+                print(error)
         print(sorted(events), sorted(set(sys.modules) - modules), sorted(spec.tables))
         """,
     )
     assert completed.returncode == 0, completed.stderr
     assert completed.stdout.splitlines() == [
         f"{invalid}, field 'tables.t.columns.c.type': Input should be a valid string",
+        f"{foreign}, field 'dialect': unknown dialect 'os:system': choose one of postgresql, "
+        "mysql, mariadb, sqlite",
         "[] [] [\"__import__('os').system('touch pwned')\"]",
     ]
     assert not (ROOT / "pwned").exists()

@@ -377,3 +377,101 @@ def test_the_unioncore_models_match_the_committed_snapshot(
     # This repository's own specs/unioncore.toml, through the fixture as a user would use it.
     assert schema_snapshot.path("unioncore") == Path(__file__).parents[2] / "specs/unioncore.toml"
     schema_snapshot.assert_match("unioncore.models:Base", name="unioncore")
+
+
+# The models of a members table; MEMBERS_PHONE=yes is the code after it gained a column.
+DRIFT = """
+import os
+import sqlalchemy as sa
+import schemaspec
+
+def members(phone):
+    metadata = sa.MetaData()
+    columns = [sa.Column("id", sa.Integer, primary_key=True)]
+    if phone:
+        columns.append(sa.Column("phone", sa.String(30)))
+    sa.Table("members", metadata, *columns)
+    return schemaspec.from_models(metadata)
+
+def test_members(schema_snapshot):
+    schema_snapshot.assert_match(members(os.environ.get("MEMBERS_PHONE") == "yes"), name="m")
+"""
+
+
+def members_text(phone: bool) -> str:
+    metadata = sa.MetaData()
+    columns = [sa.Column("id", sa.Integer, primary_key=True)]
+    if phone:
+        columns.append(sa.Column("phone", sa.String(30)))
+    sa.Table("members", metadata, *columns)
+    return dumps(schemaspec.from_models(metadata))
+
+
+@pytest.mark.parametrize(
+    ("committed", "models", "line", "summary"),
+    [
+        # The models gained a column the committed snapshot has not recorded.
+        (
+            False,
+            True,
+            "members.phone: unexpected column (varchar(30), null)",
+            "1 unexpected column",
+        ),
+        # The models lost a column the committed snapshot still has.
+        (True, False, "members.phone: column missing (varchar(30), null)", "1 column missing"),
+    ],
+)
+def test_the_committed_snapshot_is_the_expected_side(
+    project: pytest.Pytester,
+    monkeypatch: pytest.MonkeyPatch,
+    committed: bool,
+    models: bool,
+    line: str,
+    summary: str,
+) -> None:
+    # The same rule as `schemaspec check` (tests/checks/test_project.py): what was reviewed and
+    # committed is expected, what the code says now is actual.
+    project.makepyfile(test_schema=DRIFT)
+    (project.path / "specs").mkdir()
+    (project.path / "specs" / "m.toml").write_text(members_text(committed), encoding="utf-8")
+    monkeypatch.setenv("MEMBERS_PHONE", "yes" if models else "no")
+    result = run(project)
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "E       schemaspec.SchemaMismatch: Schema differences between specs/m.toml"
+            " (expected) and test_members (actual):",
+            "E       ",
+            "E       members",
+            f"E         {line}",
+            "E       ",
+            f"E       {summary}",
+        ]
+    )
+
+
+EMPTY = """
+import sqlalchemy as sa
+import schemaspec
+
+def test_models(schema_snapshot):
+    schema_snapshot.assert_match(schemaspec.from_models(sa.MetaData()))
+"""
+
+
+@pytest.mark.parametrize("args", [(), ("--schemaspec-update",)], ids=["compare", "update"])
+def test_a_schema_without_tables_fails_instead_of_matching(
+    project: pytest.Pytester, args: tuple[str, ...]
+) -> None:
+    project.makepyfile(test_schema=EMPTY)
+    result = run(project, *args)
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*schemaspec: the schema compared with snapshot specs/test_schema/test_models.toml has"
+            " no tables, so there is nothing to compare (and nothing is written): import the"
+            " modules that define the models where the base is defined, or check the database"
+            " URL and schema."
+        ]
+    )
+    assert not (project.path / "specs").exists()
