@@ -23,6 +23,7 @@ from schemaspec.compare.ignore import IgnoreRule
 from schemaspec.errors import (
     DatabaseConnectionError,
     SchemaspecError,
+    SchemaspecWarning,
     SnapshotError,
     SourceError,
 )
@@ -70,6 +71,7 @@ __all__ = [
     "SchemaMismatch",
     "SchemaSpec",
     "SchemaspecError",
+    "SchemaspecWarning",
     "SnapshotError",
     "SourceError",
     "TableSpec",

@@ -13,6 +13,10 @@ class SchemaspecError(Exception):
     """Root of every error schemaspec raises on purpose."""
 
 
+class SchemaspecWarning(UserWarning):
+    """Something schemaspec did is probably not what the caller meant (it still did it)."""
+
+
 class SourceError(SchemaspecError):
     """A source (import string, URL, file, Alembic config) could not be turned into a spec."""
 

@@ -36,7 +36,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from schemaspec.compare.change import COLLECTIONS, Change, change_path
 from schemaspec.compare.diff import SchemaDiff
 from schemaspec.dialects import normalize, rules_for
-from schemaspec.errors import SnapshotError
+from schemaspec.errors import SchemaspecWarning, SnapshotError
 from schemaspec.sources.snapshot import (
     VERSION_KEY,
     format_version_problem,
@@ -55,7 +55,7 @@ class ContractError(SnapshotError):
     """A contract file is malformed or invalid (file, and the line or field at fault)."""
 
 
-class ContractWarning(UserWarning):
+class ContractWarning(SchemaspecWarning):
     """A pin of the contract checked nothing in the checked spec (the contract still holds)."""
 
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 import os
 import shlex
 import sys
+import warnings as python_warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -34,7 +35,7 @@ from schemaspec.checks.contracts import check_contract, contract_warnings, load_
 from schemaspec.checks.model_health import no_tables_error
 from schemaspec.compare.diff import SchemaDiff, diff
 from schemaspec.compare.ignore import DEFAULT_RULES, IgnoreRule
-from schemaspec.errors import SchemaspecError
+from schemaspec.errors import SchemaspecError, SchemaspecWarning
 from schemaspec.sources.snapshot import load
 from schemaspec.spec import SchemaSpec
 from schemaspec.util.redact import mask_url
@@ -118,7 +119,10 @@ def run_check(
     if config.models is not None:
         from schemaspec.sources.models import from_models
 
-        models = from_models(config.models, dialect=config.dialect, schema=config.db_schema)
+        with python_warnings.catch_warnings():
+            # Refused just below, in the words of this check.
+            python_warnings.simplefilter("ignore", SchemaspecWarning)
+            models = from_models(config.models, dialect=config.dialect, schema=config.db_schema)
         if not models.tables:
             raise no_tables_error(config.models)
     subject = models

@@ -7,6 +7,7 @@ later compared against MySQL agree by construction.
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 from sqlalchemy import (
@@ -28,7 +29,7 @@ from sqlalchemy.schema import Constraint, DefaultClause
 from sqlalchemy.sql.elements import ClauseElement, TextClause
 
 from schemaspec.dialects import known_dialect, normalize, rules_for
-from schemaspec.errors import SourceError
+from schemaspec.errors import SchemaspecWarning, SourceError
 from schemaspec.sources.importing import import_object
 from schemaspec.spec import (
     CheckSpec,
@@ -81,6 +82,15 @@ def from_models(
     :class:`~schemaspec.sources.shadow.ModelsNotCreatableError` naming the object.
     """
     metadata = resolve_metadata(target)
+    if not metadata.tables:
+        # Comparing such a spec compares nothing, and would pass: almost always the modules
+        # defining the models were not imported before the base was handed over.
+        warnings.warn(
+            f"the models {_described(target)} define no tables, so comparing them compares "
+            "nothing: import the modules that define the models first",
+            SchemaspecWarning,
+            stacklevel=3,
+        )
     dialect = None if dialect is None else known_dialect(dialect)
     if shadow is not None:
         from schemaspec.sources.shadow import shadow_spec
@@ -91,6 +101,10 @@ def from_models(
         return normalize(spec, dialect)
     variants = dialect_variants(metadata, spec, schema)
     return normalize(spec.model_copy(update={"variants": variants}) if variants else spec)
+
+
+def _described(target: object) -> str:
+    return repr(target) if isinstance(target, str) else f"of this {type(target).__name__}"
 
 
 def resolve_metadata(target: MetaData | Any | str) -> MetaData:

@@ -7,6 +7,7 @@ snapshot, ``alembic:path/to/alembic.ini[@revision]`` is an Alembic revision.
 from __future__ import annotations
 
 import re
+import warnings
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -14,7 +15,7 @@ from sqlalchemy import MetaData
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
-from schemaspec.errors import SourceError
+from schemaspec.errors import SchemaspecWarning, SourceError
 from schemaspec.sources.session import DEFAULT_CONNECT_TIMEOUT, DEFAULT_STATEMENT_TIMEOUT
 from schemaspec.sources.snapshot import SUFFIXES
 from schemaspec.spec import SchemaSpec
@@ -68,7 +69,10 @@ def load_source(
     if source.kind == "models":
         from schemaspec.sources.models import from_models
 
-        spec = from_models(source.text, dialect=dialect, schema=schema, shadow=shadow)
+        with warnings.catch_warnings():
+            # Models without tables are refused by the commands in their own words.
+            warnings.simplefilter("ignore", SchemaspecWarning)
+            spec = from_models(source.text, dialect=dialect, schema=schema, shadow=shadow)
         if schema is not None and not spec.tables:
             raise _no_tables_in_schema(source.text, schema)
         return spec

@@ -16,6 +16,7 @@ from schemaspec import (
     ForeignKeySpec,
     IndexSpec,
     SchemaSpec,
+    SchemaspecWarning,
     SourceError,
     TableSpec,
     UniqueSpec,
@@ -215,3 +216,15 @@ def test_identity_and_computed_columns() -> None:
         type="bigint", nullable=False, autoincrement=True, identity="by default"
     )
     assert columns["total"] == ColumnSpec(type="integer", nullable=False, computed="id*2")
+
+
+def test_models_without_tables_warn_that_nothing_will_be_compared() -> None:
+    with pytest.warns(SchemaspecWarning) as warned:
+        spec = from_models(sa.MetaData())
+    assert spec == SchemaSpec()
+    assert str(warned[0].message) == (
+        "the models of this MetaData define no tables, so comparing them compares nothing: "
+        "import the modules that define the models first"
+    )
+    # It points at the caller's line, not into schemaspec.
+    assert warned[0].filename == __file__
