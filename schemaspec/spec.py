@@ -131,6 +131,65 @@ class EnumSpec(_Frozen):
     values: tuple[str, ...]
 
 
+class ViewSpec(_Frozen):
+    """A view, keyed by name: its query as the database stores it, in canonical text."""
+
+    definition: str
+    #: A PostgreSQL materialized view (its indexes are the view's table's, see ``indexes``).
+    materialized: bool = False
+    #: Indexes of a materialized view, keyed by name.
+    indexes: dict[str, IndexSpec] = Field(default_factory=dict)
+
+
+class SequenceSpec(_Frozen):
+    """A sequence, keyed by name. Options equal to the database's defaults are ``None``."""
+
+    start: int | None = None
+    increment: int | None = None
+    min_value: int | None = None
+    max_value: int | None = None
+    cycle: bool = False
+    #: ``table.column`` a PostgreSQL sequence is ``OWNED BY``.
+    owned_by: str | None = None
+
+
+class TriggerSpec(_Frozen):
+    """A trigger, keyed by ``table.name`` (PostgreSQL names triggers per table)."""
+
+    table: str
+    #: ``before``, ``after`` or ``instead of``.
+    timing: str
+    #: ``insert``, ``update``, ``delete``, ``truncate``, in that order.
+    events: tuple[str, ...]
+    #: ``row`` or ``statement``.
+    level: str = "row"
+    #: What it runs, canonical text: PostgreSQL's ``execute function f()`` (with its ``when``
+    #: condition), MariaDB's and SQLite's statement body.
+    body: str
+
+
+class RoutineSpec(_Frozen):
+    """A function or procedure, keyed by ``name(argument types)``."""
+
+    kind: str = "function"
+    returns: str | None = None
+    language: str | None = None
+    #: PostgreSQL ``immutable``/``stable``/``volatile``; MariaDB ``deterministic`` or not.
+    volatility: str | None = None
+    #: The body as the database stores it, in canonical text.
+    body: str
+
+
+class ExtensionSpec(_Frozen):
+    """A PostgreSQL extension, keyed by name. ``version`` only when asked for."""
+
+    version: str | None = None
+
+
+#: The kinds of objects a spec may describe, in report order.
+OBJECT_KINDS = ("tables", "enums", "sequences", "views", "triggers", "routines", "extensions")
+
+
 class SchemaSpec(_Frozen):
     """A whole schema.
 
@@ -140,6 +199,16 @@ class SchemaSpec(_Frozen):
     dialect: str | None = None
     tables: dict[str, TableSpec] = Field(default_factory=dict)
     enums: dict[str, EnumSpec] = Field(default_factory=dict)
+    views: dict[str, ViewSpec] = Field(default_factory=dict)
+    sequences: dict[str, SequenceSpec] = Field(default_factory=dict)
+    triggers: dict[str, TriggerSpec] = Field(default_factory=dict)
+    routines: dict[str, RoutineSpec] = Field(default_factory=dict)
+    extensions: dict[str, ExtensionSpec] = Field(default_factory=dict)
+    #: The kinds of objects (``OBJECT_KINDS``) this spec says anything about; ``None``: all of
+    #: them. Models describe tables, enums and sequences, and nothing about views or triggers,
+    #: so a view a database has is not "unexpected" next to them: a kind only one side
+    #: describes is not compared.
+    describes: tuple[str, ...] | None = None
     #: Set only on specs straight from models: per dialect, the tables that dialect's SQLAlchemy
     #: compiler emits differently from the neutral one (``@compiles`` overrides, dialect-only
     #: functions, ``ddl_if``, convention names cut to the identifier limit). Normalising for a

@@ -240,7 +240,7 @@ def _plain(
     # Words after the arguments (``numeric(10,2) unsigned``, ``timestamp(3) with time zone``),
     # or at the end of the name when there are none (``integer unsigned``).
     tail = after if arguments is not None else words
-    modifiers = set()
+    modifiers: set[str] = set()
     while len(tail) > (0 if arguments is not None else 1) and tail[-1] in _MODIFIERS:
         modifiers.add(tail.pop())
     if arguments is not None and after[:1] in (["with"], ["without"]):
@@ -287,7 +287,8 @@ def _unknown(name: str, written: str, lowered: str) -> str:
 
 def near_miss(name: str, known: list[str]) -> str | None:
     """The known name ``name`` is a typo of, if any: one edit away (``txet``, ``jsno``), or two
-    where both names are longer than a few letters (``intgr``, ``timestmp``).
+    where ``name`` has five letters or more and the known name six or more (``intgr``,
+    ``timestmp``).
 
     Edits are insertions, deletions, substitutions and swaps of neighbours. Any looser, and
     plausible user types would be refused (``color`` is two edits from ``clob``, ``cube``

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -24,6 +25,7 @@ from schemaspec import (
     UniqueSpec,
     diff,
     dump,
+    from_database,
     from_models,
     load,
 )
@@ -492,6 +494,32 @@ def test_types_the_rules_would_change_still_round_trip(
     written = loads(path.read_text(), suffix[1:])
     assert written == spec
     assert canonical_type_name('"' + type_.replace('"', '""') + '"') == type_
+
+
+def test_types_sqlite_keeps_as_declared_survive_a_snapshot(tmp_path: Path) -> None:
+    # SQLite keeps any declared type name; the reader gives the ones SQLAlchemy does not know as
+    # declared (INT8 is int8), which the hand-written rules would read as bigint.
+    database = tmp_path / "app.db"
+    connection = sqlite3.connect(database)
+    connection.execute(
+        "CREATE TABLE t (id INTEGER PRIMARY KEY, a INT8, b CHARACTER VARYING(20), c POINT,"
+        " d INTGR, e NUMERIC(10, 2))"
+    )
+    connection.close()
+    spec = from_database(f"sqlite:///{database}")
+    assert {name: column.type for name, column in spec.tables["t"].columns.items()} == {
+        "id": "integer",
+        "a": "int8",
+        "b": "character varying(20)",
+        "c": "point",
+        "d": "intgr",
+        "e": "numeric(10,2)",
+    }
+    for suffix in (".toml", ".json"):
+        path = dump(spec, tmp_path / f"s{suffix}")
+        assert load(path) == spec
+        assert diff(load(path), from_database(f"sqlite:///{database}")).changes == ()
+    assert 'type = "\\"int8\\""' in (tmp_path / "s.toml").read_text()
 
 
 def test_missing_file_and_wrong_suffix(tmp_path: Path) -> None:
