@@ -188,6 +188,9 @@ class ExtensionSpec(_Frozen):
 
 #: The kinds of objects a spec may describe, in report order.
 OBJECT_KINDS = ("tables", "enums", "sequences", "views", "triggers", "routines", "extensions")
+#: What SQLAlchemy models can declare (views and triggers only through DDL events, which
+#: shadow mode sees).
+MODEL_KINDS = ("tables", "enums", "sequences")
 
 
 class SchemaSpec(_Frozen):

@@ -237,8 +237,8 @@ CASES = [
     ),
     (
         "models-schema-matches-nothing",
-        ["diff", "schema_models:Base", str(SNAPSHOT), "--schema", "nosuch"],
-        "models schema_models:Base have no tables in schema 'nosuch' (their tables are in the "
+        ["diff", "audit_schema_models:Base", str(SNAPSHOT), "--schema", "nosuch"],
+        "models audit_schema_models:Base have no tables in schema 'nosuch' (their tables are in the "
         "default schema, 'audit')",
     ),
     (
@@ -367,7 +367,7 @@ CASES = [
     ),
     (
         "usage-empty-schema",
-        ["diff", "schema_models:Base", str(SNAPSHOT), "--schema", " "],
+        ["diff", "audit_schema_models:Base", str(SNAPSHOT), "--schema", " "],
         "argument --schema: must not be empty (see: schemaspec diff --help)",
     ),
     (
@@ -397,7 +397,7 @@ def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         "raise RuntimeError('models are broken:\\nsee the line above')\n"
     )
     (tmp_path / "exiting_models.py").write_text("import sys\n\nsys.exit(3)\n")
-    (tmp_path / "schema_models.py").write_text(
+    (tmp_path / "audit_schema_models.py").write_text(
         "import sqlalchemy as sa\n"
         "from sqlalchemy.orm import DeclarativeBase\n\n\n"
         "class Base(DeclarativeBase):\n    pass\n\n\n"

@@ -110,7 +110,8 @@ def check_migrations(
 
     Raises :class:`~schemaspec.errors.SourceError` for a config that cannot be read, an unknown
     revision in ``allow_destructive``, an in-memory SQLite or a non-empty ``url``; failing
-    migrations are findings.
+    migrations are findings. A connection to ``url`` lost midway is no fault of a revision: it
+    raises :class:`~schemaspec.errors.DatabaseConnectionError`, never a finding.
     """
     if url is not None:
         _refuse_url(url)
@@ -179,7 +180,12 @@ class _Walk:
         return before
 
     def check(self, migrator: Migrator, script: Script, before: SchemaSpec) -> SchemaSpec | None:
-        """Up, down, up for one revision; the schema after it, or ``None`` when it cannot apply."""
+        """Up, down, up for one revision; the schema after it, or ``None`` when it cannot apply.
+
+        Only a :class:`SourceError` (the revision's own failure) becomes a finding: a lost
+        connection is a DatabaseConnectionError, which is let through to end the walk as an
+        error, so a server going away never reads as "your migration is broken".
+        """
         revision = script.revision
         heads_before = migrator.current_heads()
         result = RevisionResult(

@@ -24,6 +24,17 @@ COLLECTIONS: dict[str, str] = {
     "excludes": "exclude",
 }
 
+#: Schema-level collections and the ``Change.object`` their members are reported as; their
+#: paths are ``views.active_members``, ``triggers.members.set_updated_at``.
+SCHEMA_OBJECTS: dict[str, str] = {
+    "enums": "enum",
+    "sequences": "sequence",
+    "views": "view",
+    "triggers": "trigger",
+    "routines": "routine",
+    "extensions": "extension",
+}
+
 
 class Change(BaseModel):
     """One difference between the expected and the actual schema.
@@ -45,7 +56,11 @@ class Change(BaseModel):
     @property
     def table(self) -> str | None:
         """The table the change belongs to (``None`` for schema-level objects such as enums)."""
-        return None if self.object == "enum" else self.path.split(".", 1)[0]
+        if self.object == "trigger":
+            return self.path.split(".")[1]
+        if self.object in SCHEMA_OBJECTS.values():
+            return None
+        return self.path.split(".", 1)[0]
 
 
 def change_path(table: str, collection: str, key: str) -> str:

@@ -17,11 +17,12 @@ from typing import Any
 from deepdiff import DeepDiff
 from pydantic import BaseModel, ConfigDict
 
-from schemaspec.compare.change import COLLECTIONS, Change, Kind, change_path
+from schemaspec.compare.change import COLLECTIONS, SCHEMA_OBJECTS, Change, Kind, change_path
 from schemaspec.compare.ignore import IgnoreRule, RuleLike, apply_rules, as_rules
 from schemaspec.dialects import common_ground, normalize
 from schemaspec.dialects.base import replace
-from schemaspec.spec import SchemaSpec, TableSpec
+from schemaspec.errors import SourceError
+from schemaspec.spec import MODEL_KINDS, OBJECT_KINDS, SchemaSpec, TableSpec
 from schemaspec.util.gcpause import paused_gc
 
 #: Constraints a database may name on its own: names are compared only when both sides have one.
@@ -64,16 +65,26 @@ class SchemaDiff(BaseModel):
 
 @paused_gc()
 def diff(
-    expected: SchemaSpec, actual: SchemaSpec, *, ignore: Iterable[RuleLike] = ()
+    expected: SchemaSpec,
+    actual: SchemaSpec,
+    *,
+    ignore: Iterable[RuleLike] = (),
+    objects: str | Iterable[str] | None = None,
 ) -> SchemaDiff:
     """Everything that differs between ``expected`` and ``actual``, sorted by path.
 
     ``ignore`` holds :class:`~schemaspec.IgnoreRule` values or their shorthand strings
     (``"legacy_*"``, ``"*.*.comment"``); what they cover moves from ``changes`` to ``ignored``.
+    ``objects`` picks the kinds of objects compared (``"all"``, or names from
+    :data:`~schemaspec.spec.OBJECT_KINDS`); by default those both sides describe, and
+    ``notes`` names the kinds left out.
     """
+    kinds, described = compared_kinds(expected, actual, objects)
     left, right, notes = comparable(expected, actual)
+    notes.extend(described)
     changes: list[Change] = []
-    for name in sorted(left.tables.keys() | right.tables.keys()):
+    tables = left.tables.keys() | right.tables.keys() if "tables" in kinds else set()
+    for name in sorted(tables):
         want, have = left.tables.get(name), right.tables.get(name)
         if want is None:
             changes.append(Change(kind="unexpected", object="table", path=name, actual=have))
@@ -83,7 +94,9 @@ def diff(
             want, have = _align_unnamed_checks(want, have)
             if not _same_table(want, have):
                 changes.extend(_table_changes(name, want, have))
-    changes.extend(_enum_changes(left, right))
+    for kind in kinds:
+        if kind != "tables":
+            changes.extend(_object_changes(left, right, kind))
     changes.sort(key=lambda change: (change.path, change.object, change.kind))
     kept, ignored, unused = apply_rules(changes, as_rules(ignore))
     return SchemaDiff(
@@ -311,24 +324,79 @@ def _levels(result: Mapping[str, Any]) -> Iterator[Any]:
         yield from levels
 
 
-def _enum_changes(left: SchemaSpec, right: SchemaSpec) -> list[Change]:
+def _object_changes(left: SchemaSpec, right: SchemaSpec, kind: str) -> list[Change]:
+    """Changes among the schema-level objects of ``kind`` (``enums``, ``views``...)."""
+    obj = SCHEMA_OBJECTS[kind]
+    ours: dict[str, BaseModel] = getattr(left, kind)
+    theirs: dict[str, BaseModel] = getattr(right, kind)
     changes = []
-    for name in sorted(left.enums.keys() | right.enums.keys()):
-        want, have = left.enums.get(name), right.enums.get(name)
-        path = f"enums.{name}"
+    for name in sorted(ours.keys() | theirs.keys()):
+        want, have = ours.get(name), theirs.get(name)
+        path = f"{kind}.{name}"
         if have is None:
-            changes.append(Change(kind="missing", object="enum", path=path, expected=want))
+            changes.append(Change(kind="missing", object=obj, path=path, expected=want))
         elif want is None:
-            changes.append(Change(kind="unexpected", object="enum", path=path, actual=have))
+            changes.append(Change(kind="unexpected", object=obj, path=path, actual=have))
         elif want != have:
+            attributes = sorted(
+                field
+                for field in type(want).model_fields
+                if getattr(want, field) != getattr(have, field)
+            )
             changes.append(
                 Change(
                     kind="changed",
-                    object="enum",
+                    object=obj,
                     path=path,
-                    attributes=frozenset({"values"}),
-                    expected={"values": want.values},
-                    actual={"values": have.values},
+                    attributes=frozenset(attributes),
+                    expected={field: getattr(want, field) for field in attributes},
+                    actual={field: getattr(have, field) for field in attributes},
                 )
             )
     return changes
+
+
+def compared_kinds(
+    expected: SchemaSpec, actual: SchemaSpec, objects: str | Iterable[str] | None
+) -> tuple[tuple[str, ...], list[str]]:
+    """The kinds of objects to compare, and a note for each kind left out that either side has.
+
+    By default a kind is compared when both sides describe it (``SchemaSpec.describes``);
+    ``objects`` (``"all"`` or kind names) overrides that.
+    """
+    if objects == "all":
+        return OBJECT_KINDS, []
+    if objects is not None:
+        wanted = [objects] if isinstance(objects, str) else list(objects)
+        unknown = [kind for kind in wanted if kind not in OBJECT_KINDS]
+        if unknown:
+            raise SourceError(
+                f"unknown kind of object {unknown[0]!r}: choose from {', '.join(OBJECT_KINDS)} "
+                "or 'all'"
+            )
+        return tuple(kind for kind in OBJECT_KINDS if kind in wanted), []
+    kinds = []
+    left_out: dict[str, list[str]] = {}
+    for kind in OBJECT_KINDS:
+        missing_on = [
+            side
+            for side, spec in (("expected", expected), ("actual", actual))
+            if spec.describes is not None and kind not in spec.describes
+        ]
+        if not missing_on:
+            kinds.append(kind)
+        elif getattr(expected, kind) or getattr(actual, kind):
+            left_out.setdefault(_side_name(missing_on, expected, actual), []).append(kind)
+    notes = [
+        f"{', '.join(names)}: not described by {side}; not compared"
+        for side, names in left_out.items()
+    ]
+    return tuple(kinds), notes
+
+
+def _side_name(sides: list[str], expected: SchemaSpec, actual: SchemaSpec) -> str:
+    if len(sides) == 2:
+        return "either side"
+    spec = expected if sides[0] == "expected" else actual
+    from_models = spec.describes is not None and spec.describes[: len(MODEL_KINDS)] == MODEL_KINDS
+    return "the models" if from_models else f"the {sides[0]} side"

@@ -18,6 +18,7 @@ from pydantic import BaseModel
 
 from schemaspec.errors import SourceError
 from schemaspec.spec import ColumnSpec, EnumSpec, IndexSpec, SchemaSpec, TableSpec, UniqueSpec
+from schemaspec.sql.definitions import canonical_definition
 from schemaspec.sql.identity import canonical_identity
 from schemaspec.sql.text import canonical_default, canonical_expression
 from schemaspec.util.interning import ColumnKey, column_key, shared_column
@@ -77,6 +78,7 @@ class DialectRules:
     stores_deferrable = True
     stores_primary_key_name = True
     stores_postgresql_indexes = True
+    stores_sequences = True
     #: Collation names compare without case (MySQL, SQLite); PostgreSQL's are case-sensitive.
     collations_ignore_case = False
 
@@ -93,8 +95,25 @@ class DialectRules:
             source = {**spec.tables, **spec.variants.get(self.name, {})}
         tables = {name: self.table(table, spec.enums) for name, table in source.items()}
         enums = spec.enums if self.supports_named_enums else {}
-        return SchemaSpec(
-            dialect=self.name or spec.dialect, tables=tables, enums=enums, variants=variants
+        return replace(
+            spec,
+            dialect=self.name or spec.dialect,
+            tables=tables,
+            enums=enums,
+            variants=variants,
+            sequences=spec.sequences if self.stores_sequences else {},
+            views={
+                name: replace(view, definition=canonical_definition(view.definition))
+                for name, view in spec.views.items()
+            },
+            triggers={
+                key: replace(trigger, body=canonical_definition(trigger.body))
+                for key, trigger in spec.triggers.items()
+            },
+            routines={
+                key: replace(routine, body=canonical_definition(routine.body))
+                for key, routine in spec.routines.items()
+            },
         )
 
     def table(self, table: TableSpec, enums: dict[str, EnumSpec]) -> TableSpec:

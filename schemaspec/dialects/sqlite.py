@@ -18,6 +18,8 @@ class SQLiteRules(dialects.DialectRules):
     # names without case; deferrable keys and named primary keys are kept in its DDL.
     stores_identity = False
     stores_postgresql_indexes = False
+    # SQLite has no sequences (SQLAlchemy creates none there).
+    stores_sequences = False
     collations_ignore_case = True
     # What SQLAlchemy emits on this database, and so what reflection finds: no UUID, time zone,
     # INTERVAL or JSONB types (DateTime(timezone=True) is a DATETIME).

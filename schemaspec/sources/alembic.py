@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from alembic.config import Config
@@ -26,7 +26,7 @@ from alembic.script.revision import MultipleHeads
 from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.pool import NullPool
 
-from schemaspec.errors import DatabaseConnectionError, SourceError
+from schemaspec.errors import DatabaseConnectionError, SchemaspecError, SourceError
 from schemaspec.sources.database import from_database
 from schemaspec.sources.scratch import scratch_sqlite
 from schemaspec.spec import SchemaSpec
@@ -37,13 +37,20 @@ __all__ = [
     "Migrator",
     "from_alembic",
     "from_alembic_source",
+    "lost_connection",
     "parse_alembic_source",
 ]
+
+_T = TypeVar("_T")
 
 PREFIX = "alembic:"
 
 #: Schemas of PostgreSQL's own; tables there never make a database "not empty".
 _SYSTEM_SCHEMAS = frozenset({"information_schema", "pg_catalog", "pg_toast"})
+
+#: SQLSTATEs that say the server ended the session: class 08 (connection exception) and the
+#: shutdowns of class 57P (an administrator's pg_terminate_backend, a crash, a restart).
+_LOST_SQLSTATES = frozenset({"57P01", "57P02", "57P03"})
 
 
 def from_alembic(
@@ -56,7 +63,8 @@ def from_alembic(
     must have no tables at all and is emptied again afterwards.
 
     Raises :class:`~schemaspec.errors.SourceError` for a missing config, an unknown revision or
-    a migration that fails (naming the revision and the error).
+    a migration that fails (naming the revision and the error), and
+    :class:`~schemaspec.errors.DatabaseConnectionError` when the connection to ``url`` is lost.
     """
     project = AlembicProject.open(config)
     targets = project.revisions_up_to(revision)
@@ -174,23 +182,32 @@ class AlembicProject:
             return
         # Throwaway too: the database is emptied again afterwards.
         with _connected(url, throwaway=True) as connection:
-            existing = _user_tables(connection)
-            keep_types = _enum_types(connection)
+            existing, keep_types = _guarded(
+                connection,
+                self.name,
+                "checking that it is empty",
+                lambda: (
+                    [_shown(*table) for table in _user_tables(connection)],
+                    _enum_types(connection),
+                ),
+            )
             connection.rollback()
             if existing:
-                shown = ", ".join(existing[:5]) + (", ..." if len(existing) > 5 else "")
                 raise SourceError(
                     f"{describe_url(connection.engine.url)} is not empty"
-                    f" ({len(existing)} table{'s' if len(existing) != 1 else ''}:"
-                    f" {shown}); migrations run only on an empty database, so no data is touched"
+                    f" ({_some_tables(existing)}); migrations run only on an empty database,"
+                    " so no data is touched"
                 )
             migrator = Migrator(self, connection, keep_types=keep_types)
             try:
                 with _configured(self.config, url, connection):
                     yield migrator
-            finally:
+            except BaseException as error:
                 # The database was empty before; everything in it now came from the migrations.
-                migrator.empty()
+                migrator.empty_afterwards(error)
+                raise
+            else:
+                migrator.empty_afterwards(None)
 
 
 @dataclass
@@ -201,6 +218,9 @@ class Migrator:
     connection: Connection
     #: Named types that existed before the migrations ran (never dropped by :meth:`empty`).
     keep_types: frozenset[str] = field(default_factory=frozenset)
+    #: The tables an :meth:`empty` that failed midway may have left behind (``None``: it
+    #: failed before it could list them), for the message that asks to drop them by hand.
+    left_behind: list[str] | None = None
 
     def upgrade(self, revision: str, *, action: str = "upgrade") -> None:
         """Apply ``revision`` (its ancestors must be applied already)."""
@@ -238,21 +258,84 @@ class Migrator:
             self.connection.rollback()
 
     def current_heads(self) -> tuple[str, ...]:
-        try:
-            context = MigrationContext.configure(self.connection)
-            return tuple(sorted(context.get_current_heads()))
-        finally:
-            self.connection.rollback()
+        def read() -> tuple[str, ...]:
+            try:
+                context = MigrationContext.configure(self.connection)
+                return tuple(sorted(context.get_current_heads()))
+            finally:
+                self.connection.rollback()
+
+        return _guarded(self.connection, self.project.name, "reading its current revision", read)
 
     def empty(self) -> None:
         """Drop every table, view and new named type: the database is empty again."""
-        connection = self.connection
+        _guarded(self.connection, self.project.name, "emptying it", self._empty_on)
+
+    def empty_afterwards(self, failure: BaseException | None) -> None:
+        """:meth:`empty` at the end of a run, which ``failure`` (if any) ended.
+
+        A connection lost while emptying gets one more try on a fresh connection: the server
+        is often back a moment later, and tables left behind make the database "not empty" for
+        every later run. A clean-up that fails all the same must not replace ``failure``, the
+        error the caller needs: it rides along as a note and, because the command line prints
+        a message alone, as a suffix to the message too.
+        """
+        try:
+            self._empty_retrying()
+        except Exception as error:
+            if failure is None:
+                raise
+            note = str(error) if isinstance(error, SchemaspecError) else _one_line(error)
+            failure.add_note(note)
+            if isinstance(failure, SchemaspecError) and len(failure.args) == 1:
+                failure.args = (f"{failure.args[0]}; and {note}",)
+
+    def _empty_retrying(self) -> None:
+        try:
+            self.empty()
+            return
+        except DatabaseConnectionError:
+            pass  # tried again below, on a connection of its own
+        engine = self.connection.engine
+        failure: DatabaseConnectionError
+        try:
+            # NullPool (see _connected): a new session, never the one that was lost.
+            fresh = engine.connect()
+        except sa.exc.DBAPIError as error:
+            cause = scrub(_first_line(error), engine.url)
+            failure = DatabaseConnectionError(
+                f"{self.project.name}: cannot connect to {describe_url(engine.url)} again"
+                f" to empty it: {cause}"
+            )
+        else:
+            with fresh:
+                try:
+                    _guarded(fresh, self.project.name, "emptying it", lambda: self._empty_on(fresh))
+                    return
+                except DatabaseConnectionError as error:
+                    failure = error
+        if self.left_behind is None:
+            left = "the tables the migrations created are left behind in it: drop them by hand"
+        elif self.left_behind:
+            # Every one: these are the names to drop by hand.
+            left = f"tables left behind in it (drop them by hand): {', '.join(self.left_behind)}"
+        else:
+            raise failure  # every table was dropped before the connection was lost
+        # Raised outside any except block: no driver exception chained.
+        raise DatabaseConnectionError(f"{failure}; {left}")
+
+    def _empty_on(self, connection: Connection | None = None) -> None:
+        connection = connection if connection is not None else self.connection
         connection.rollback()
         backend = connection.dialect.name
         quote = connection.dialect.identifier_preparer.quote
         inspector = sa.inspect(connection)
         views = [quote(name) for name in inspector.get_view_names()]
-        tables = _user_tables(connection, quoted=True)
+        tables = _user_tables(connection)
+        self.left_behind = sorted(_shown(*table) for table in tables)
+        # MySQL commits each DROP on its own; elsewhere DDL is transactional, so nothing is
+        # dropped until the commit at the end.
+        one_by_one = backend == "mysql"
         if backend == "mysql":
             connection.exec_driver_sql("SET FOREIGN_KEY_CHECKS = 0")
         elif backend == "sqlite":
@@ -260,13 +343,17 @@ class Migrator:
         cascade = " CASCADE" if backend == "postgresql" else ""
         for view in views:
             connection.exec_driver_sql(f"DROP VIEW IF EXISTS {view}{cascade}")
-        for table in tables:
-            connection.exec_driver_sql(f"DROP TABLE IF EXISTS {table}{cascade}")
+        for schema, name in tables:
+            qualified = f"{quote(schema)}.{quote(name)}" if schema is not None else quote(name)
+            connection.exec_driver_sql(f"DROP TABLE IF EXISTS {qualified}{cascade}")
+            if one_by_one:
+                self.left_behind.remove(_shown(schema, name))
         for name in sorted(_enum_types(connection) - self.keep_types):
             connection.exec_driver_sql(f"DROP TYPE IF EXISTS {quote(name)} CASCADE")
         if backend == "mysql":
             connection.exec_driver_sql("SET FOREIGN_KEY_CHECKS = 1")
         connection.commit()
+        self.left_behind = []
 
     def _run(
         self, steps: Callable[[Any, MigrationContext], Any], destination: str, action: str, rev: str
@@ -275,6 +362,7 @@ class Migrator:
         # Each command starts outside a transaction, so env.py's begin_transaction() commits it;
         # a reflection left open would make Alembic treat it as the caller's and never commit.
         self.connection.rollback()
+        lost: DatabaseConnectionError | None = None
         try:
             with EnvironmentContext(
                 project.config, project.script, fn=steps, destination_rev=destination
@@ -283,13 +371,22 @@ class Migrator:
                 # every revision file on each call, which is quadratic over a long history.
                 project.script.run_env()
         except Exception as error:
+            # Asked before the rollback, which would reconnect and hide that the session died.
+            lost = _lost_error(
+                error, self.connection, project.name, f"running the {action} of revision {rev}"
+            )
             self.connection.rollback()
-            raise SourceError(
-                f"{project.name}: {action} of revision {rev} failed: {_one_line(error)}"
-            ) from error
+            if lost is None:
+                raise SourceError(
+                    f"{project.name}: {action} of revision {rev} failed: {_one_line(error)}"
+                ) from error
         finally:
             if self.connection.in_transaction():
                 self.connection.commit()
+        if lost is not None:
+            # No fault of the revision: an error (exit 2), never an upgrade_failed finding.
+            # Raised outside the except block so no driver exception is chained.
+            raise lost
 
 
 def _down_revisions(script: Script) -> tuple[str, ...]:
@@ -379,19 +476,28 @@ def _configured(config: Config, url: str | URL, connection: Connection) -> Itera
 _MISSING = object()
 
 
-def _user_tables(connection: Connection, *, quoted: bool = False) -> list[str]:
-    """Tables in the default schema and, on PostgreSQL, in every other schema of the user's."""
+def _user_tables(connection: Connection) -> list[tuple[str | None, str]]:
+    """``(schema, name)`` of the tables in the default schema (schema ``None``) and, on
+    PostgreSQL, in every other schema of the user's."""
     inspector = sa.inspect(connection)
-    quote = connection.dialect.identifier_preparer.quote
-    found = [quote(name) if quoted else name for name in inspector.get_table_names()]
+    found: list[tuple[str | None, str]] = [(None, name) for name in inspector.get_table_names()]
     if connection.dialect.name == "postgresql":
         default = inspector.default_schema_name
         for schema in inspector.get_schema_names():
             if schema == default or schema in _SYSTEM_SCHEMAS or schema.startswith("pg_"):
                 continue
-            for name in inspector.get_table_names(schema=schema):
-                found.append(f"{quote(schema)}.{quote(name)}" if quoted else f"{schema}.{name}")
+            found.extend((schema, name) for name in inspector.get_table_names(schema=schema))
     return found
+
+
+def _shown(schema: str | None, name: str) -> str:
+    return name if schema is None else f"{schema}.{name}"
+
+
+def _some_tables(names: Sequence[str]) -> str:
+    """``2 tables: a, b``: how many, and the first five by name."""
+    shown = ", ".join(names[:5]) + (", ..." if len(names) > 5 else "")
+    return f"{len(names)} table{'s' if len(names) != 1 else ''}: {shown}"
 
 
 def _enum_types(connection: Connection) -> frozenset[str]:
@@ -402,6 +508,78 @@ def _enum_types(connection: Connection) -> frozenset[str]:
         " WHERE t.typtype = 'e' AND n.nspname = current_schema()"
     )
     return frozenset(str(row[0]) for row in rows)
+
+
+def lost_connection(error: BaseException, connection: Connection) -> str | None:
+    """What the driver said if ``error`` comes down to the connection having been lost (the
+    server went away, an administrator ended the session), else ``None``.
+
+    Such an error is no fault of what ran (a migration, the models): callers report it as a
+    :class:`~schemaspec.errors.DatabaseConnectionError`. Ask before using ``connection`` again:
+    SQLAlchemy reconnects an invalidated connection on its next use.
+    """
+    dialect = connection.dialect
+    seen: set[int] = set()
+    current: BaseException | None = error
+    # The whole chain: a migration (or Alembic) may wrap the driver's error in one of its own.
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, sa.exc.DBAPIError):
+            if current.connection_invalidated or _driver_lost(current.orig, dialect):
+                return scrub(_first_line(current), connection.engine.url)
+        elif _driver_lost(current, dialect):
+            return scrub(_first_line(current), connection.engine.url)
+        current = current.__cause__ or current.__context__
+    if connection.invalidated:
+        # The session died, but what surfaced is a consequence (SQLAlchemy's "invalid
+        # transaction" on the next statement), not the driver's own words.
+        return "the connection was lost"
+    return None
+
+
+def _driver_lost(error: BaseException | None, dialect: sa.Dialect) -> bool:
+    """A driver exception that says the session is gone, whether or not SQLAlchemy saw it."""
+    dbapi = getattr(dialect, "dbapi", None)
+    if error is None or dbapi is None or not isinstance(error, dbapi.Error):
+        return False
+    # MySQL drivers: error codes 2006, 2013, ... (psycopg needs the connection, which is gone).
+    # The ignore: isinstance() against the driver's Error class (typed Any) does not narrow.
+    if dialect.is_disconnect(error, None, None):  # type: ignore[arg-type]
+        return True
+    sqlstate = getattr(error, "sqlstate", None)
+    return isinstance(sqlstate, str) and (sqlstate.startswith("08") or sqlstate in _LOST_SQLSTATES)
+
+
+def _lost_error(
+    error: BaseException, connection: Connection, project: str, doing: str
+) -> DatabaseConnectionError | None:
+    cause = lost_connection(error, connection)
+    if cause is None:
+        return None
+    return DatabaseConnectionError(
+        f"{project}: lost the connection to {describe_url(connection.engine.url)}"
+        f" while {doing}: {cause}"
+    )
+
+
+def _guarded(connection: Connection, project: str, doing: str, work: Callable[[], _T]) -> _T:
+    """``work()``, with a lost connection reported as one line naming the database and host."""
+    try:
+        return work()
+    except Exception as error:
+        lost = _lost_error(error, connection, project, doing)
+        if lost is None:
+            raise
+    # Raised outside the except block: a driver exception chained would print its SQL (and
+    # could hold a URL).
+    raise lost
+
+
+def _first_line(error: BaseException) -> str:
+    """The first line of the driver's own message, as :func:`from_database` reports it."""
+    original = getattr(error, "orig", None) or error
+    lines = str(original).strip().splitlines()
+    return lines[0] if lines else type(original).__name__
 
 
 def _one_line(error: BaseException) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import fnmatch
 import warnings
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -27,7 +27,7 @@ from sqlalchemy.engine.interfaces import (
 
 from schemaspec.dialects import normalize
 from schemaspec.errors import DatabaseConnectionError, SourceError
-from schemaspec.sources import catalog, quoted_names, session, sqlite_bulk
+from schemaspec.sources import catalog, objects, quoted_names, session, sqlite_bulk
 from schemaspec.sources.models import TOOL_TABLES, check_key, dialect_name, table_key
 from schemaspec.spec import (
     CheckSpec,
@@ -144,7 +144,14 @@ def _read(
             # types it does not know); catalog.supplement reads those itself, so the warnings
             # are noise to a schemaspec user.
             warnings.simplefilter("ignore", sa_exc.SAWarning)
-            spec = _reflect(connection, inspector, names, schema, bulk)
+            spec = _reflect(
+                connection,
+                inspector,
+                names,
+                schema,
+                bulk,
+                lambda name: _wanted(name, include, exclude),
+            )
         if session.fingerprint(connection, schema) == before:
             return spec
     raise DatabaseConnectionError(session.KEPT_CHANGING)
@@ -284,11 +291,20 @@ def _reflect(
     names: list[str],
     schema: str | None,
     bulk: sqlite_bulk.BulkCatalog | None,
+    wanted: Callable[[str], bool],
 ) -> SchemaSpec:
     dialect = dialect_name(connection.dialect)
+    found = objects.read_objects(connection, schema)
+    others: dict[str, Any] = {
+        "views": {name: view for name, view in found.views.items() if wanted(name)},
+        "sequences": found.sequences,
+        "triggers": {key: t for key, t in found.triggers.items() if wanted(t.table)},
+        "routines": found.routines,
+        "extensions": found.extensions,
+    }
     if not names:
         # No table is no reason to skip anything else: enum types live on their own.
-        return SchemaSpec(dialect=dialect, enums=_enums(inspector, schema, {}))
+        return SchemaSpec(dialect=dialect, enums=_enums(inspector, schema, {}), **others)
     kwargs: dict[str, Any] = {"schema": schema, "filter_names": names}
     columns = inspector.get_multi_columns(**kwargs)
     primary_keys = inspector.get_multi_pk_constraint(**kwargs)
@@ -327,7 +343,9 @@ def _reflect(
             checks=_checks(checks.get(key, [])),
             comment=(comments.get(key) or {}).get("text"),
         )
-    spec = SchemaSpec(dialect=dialect, tables=tables, enums=_enums(inspector, schema, columns))
+    spec = SchemaSpec(
+        dialect=dialect, tables=tables, enums=_enums(inspector, schema, columns), **others
+    )
     return quoted_names.unescape(spec)
 
 

@@ -17,6 +17,7 @@ from sqlalchemy import (
     ForeignKeyConstraint,
     Index,
     MetaData,
+    Sequence,
     Table,
     UniqueConstraint,
 )
@@ -31,7 +32,9 @@ from sqlalchemy.sql.elements import ClauseElement, TextClause
 from schemaspec.dialects import known_dialect, normalize, rules_for
 from schemaspec.errors import SchemaspecWarning, SourceError
 from schemaspec.sources.importing import import_object
+from schemaspec.sources.objects import sequence_spec
 from schemaspec.spec import (
+    MODEL_KINDS,
     CheckSpec,
     ColumnSpec,
     EnumSpec,
@@ -39,6 +42,7 @@ from schemaspec.spec import (
     ForeignKeySpec,
     IndexSpec,
     SchemaSpec,
+    SequenceSpec,
     TableSpec,
     UniqueSpec,
 )
@@ -156,7 +160,27 @@ def metadata_to_spec(
             type_ = column.type
             if isinstance(type_, Enum) and type_.native_enum and type_.name:
                 enums[type_.name] = EnumSpec(values=tuple(type_.enums))
-    return SchemaSpec(dialect=None, tables=tables, enums=enums)
+    sequences = {
+        sequence.name: _sequence_spec(sequence)
+        for sequence in metadata._sequences.values()
+        # One schema's sequences, as from_database reads them.
+        if sequence.schema in (None, schema)
+    }
+    return SchemaSpec(
+        dialect=None, tables=tables, enums=enums, sequences=sequences, describes=MODEL_KINDS
+    )
+
+
+def _sequence_spec(sequence: Sequence) -> SequenceSpec:
+    data_type = sequence.data_type
+    return sequence_spec(
+        canonical_type(data_type) if data_type is not None else "bigint",
+        start=sequence.start,
+        increment=sequence.increment,
+        minvalue=sequence.minvalue,
+        maxvalue=sequence.maxvalue,
+        cycle=sequence.cycle,
+    )
 
 
 def dialect_variants(

@@ -13,6 +13,7 @@ import os
 import secrets
 import shutil
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -22,7 +23,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.pool import NullPool
 
-from schemaspec.errors import DatabaseConnectionError, SourceError
+from schemaspec.errors import DatabaseConnectionError, SchemaspecError, SourceError
 from schemaspec.util.redact import scrub
 
 __all__ = [
@@ -41,6 +42,14 @@ SCRATCH_PREFIX = "schemaspec_scratch_"
 #: Seconds to wait for a server before giving up. Short, because a down server should cost a
 #: test session a few seconds, not the driver's default of minutes.
 DEFAULT_CONNECT_TIMEOUT = 5
+
+#: Seconds to wait before the second and last attempt to drop a scratch database whose first
+#: attempt lost its connection: long enough for a connection storm or a killed backend to pass.
+DROP_RETRY_PAUSE = 1.0
+
+#: Seconds MariaDB/MySQL may wait for a metadata lock before refusing to drop a scratch
+#: database (their default is a day).
+DROP_LOCK_TIMEOUT = 30
 
 _ENV_URLS: dict[str, tuple[str, str]] = {
     "postgresql": (
@@ -127,6 +136,11 @@ def scratch_database(
                 _drop_database(engine, url, name)
             except DatabaseConnectionError as drop_error:
                 exc.add_note(str(drop_error))
+                if isinstance(exc, SchemaspecError) and len(exc.args) == 1:
+                    # The command line prints an error's message alone, never its notes: a
+                    # database left on the server must be named there too (the server went
+                    # away mid-run and was still away for the drop).
+                    exc.args = (f"{exc.args[0]}; and {drop_error}",)
             raise
         else:
             _drop_database(engine, url, name)
@@ -171,26 +185,88 @@ def _server_engine(url: URL, connect_timeout: int) -> Engine:
 
 
 def _drop_database(engine: Engine, url: URL, name: str) -> None:
+    """Drop ``name``; once more on a fresh connection when the first attempt loses its server.
+
+    A server that went away mid-run (a restart, a failover, an administrator's
+    ``pg_terminate_backend``) is often back a moment later, and a scratch database left behind
+    stays until someone drops it by hand. When the second attempt fails too, the error names
+    the database and the statement that removes it.
+    """
     try:
-        with engine.connect() as conn:
-            quoted = _quote(conn, name)
-            if conn.dialect.name == "postgresql":
-                version = conn.dialect.server_version_info or (0,)
-                if version >= (13,):
-                    # FORCE: a connection the caller leaked (a pooled engine it never disposed)
-                    # would otherwise make the drop fail with "being accessed by other users".
-                    conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {quoted} WITH (FORCE)")
-                    return
-                conn.execute(
-                    sa.text(
-                        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-                        " WHERE datname = :name AND pid <> pg_backend_pid()"
-                    ),
-                    {"name": name},
-                )
-            conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {quoted}")
+        _drop_once(engine, name)
+        return
+    except sa.exc.DBAPIError:
+        # NullPool: the next connect() is a new connection, never the dead one.
+        time.sleep(DROP_RETRY_PAUSE)
+    try:
+        _drop_once(engine, name)
     except sa.exc.DBAPIError as exc:
-        raise _connection_error(url, exc, f"could not drop scratch database {name}") from None
+        failure = _connection_error(url, exc, f"could not drop scratch database {name}")
+    else:
+        return
+    statement = f"DROP DATABASE {_quote_name(engine, name)}"
+    # Raised outside the except block: no driver exception chained (see _connection_error).
+    raise DatabaseConnectionError(
+        f"{failure}; it is left on the server: drop it by hand with {statement}"
+    )
+
+
+def _drop_once(engine: Engine, name: str) -> None:
+    with engine.connect() as conn:
+        quoted = _quote(conn, name)
+        if conn.dialect.name == "postgresql":
+            version = conn.dialect.server_version_info or (0,)
+            if version >= (13,):
+                # FORCE: a connection the caller leaked (a pooled engine it never disposed)
+                # would otherwise make the drop fail with "being accessed by other users".
+                conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {quoted} WITH (FORCE)")
+                return
+            conn.execute(
+                sa.text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                    " WHERE datname = :name AND pid <> pg_backend_pid()"
+                ),
+                {"name": name},
+            )
+        else:
+            _end_mysql_connections(conn, name)
+        conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {quoted}")
+
+
+def _end_mysql_connections(conn: Connection, name: str) -> None:
+    """End the connections still using the scratch database, as PostgreSQL's FORCE does.
+
+    A connection the caller leaked inside a transaction holds a metadata lock on the tables it
+    read, and MariaDB's DROP DATABASE then waits for it for lock_wait_timeout: a day by default,
+    a hung run (found by tests/sources/test_scratch.py). The database is ours, so are they.
+    """
+    rows = conn.execute(
+        sa.text(
+            "SELECT id FROM information_schema.processlist"
+            " WHERE db = :name AND id <> CONNECTION_ID()"
+        ),
+        {"name": name},
+    ).all()
+    for (thread,) in rows:
+        try:
+            conn.exec_driver_sql(f"KILL CONNECTION {int(thread)}")
+        except sa.exc.DBAPIError as exc:
+            # 1094: it ended meanwhile. 1095: another user's connection, which we may not end;
+            # the lock timeout below still bounds the wait for it.
+            if _mysql_error_code(exc) not in (1094, 1095):
+                raise
+    # A lock held from elsewhere (a query naming the database from another one) fails the
+    # drop after this long instead of hanging the run.
+    conn.exec_driver_sql(f"SET SESSION lock_wait_timeout = {DROP_LOCK_TIMEOUT}")
+
+
+def _mysql_error_code(exc: sa.exc.DBAPIError) -> int | None:
+    args = getattr(exc.orig, "args", ())
+    return args[0] if args and isinstance(args[0], int) else None
+
+
+def _quote_name(engine: Engine, name: str) -> str:
+    return engine.dialect.identifier_preparer.quote_identifier(name)
 
 
 def _quote(conn: Connection, name: str) -> str:

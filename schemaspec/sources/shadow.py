@@ -22,11 +22,12 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.pool import NullPool, StaticPool
 
-from schemaspec.errors import SourceError
+from schemaspec.errors import DatabaseConnectionError, SourceError
+from schemaspec.sources.alembic import lost_connection
 from schemaspec.sources.database import from_database
 from schemaspec.sources.scratch import scratch_database
-from schemaspec.spec import ForeignKeySpec, SchemaSpec, TableSpec
-from schemaspec.util.redact import scrub
+from schemaspec.spec import MODEL_KINDS, OBJECT_KINDS, ForeignKeySpec, SchemaSpec, TableSpec
+from schemaspec.util.redact import describe_url, scrub
 
 ShadowTarget = str | URL | bool
 
@@ -55,13 +56,13 @@ def shadow_spec(
     with _shadow_connection(url, metadata) as connection:
         _create(connection, metadata)
         if schema is not None:
-            return from_database(connection, schema=schema)
+            return _described(from_database(connection, schema=schema))
         spec = from_database(connection)
         # Tables declared in the default schema (schema="public") were read with the rest.
         default = connection.dialect.default_schema_name
         for other in sorted(_schemas(metadata) - {default}):
             spec = _merged(spec, other, from_database(connection, schema=other))
-        return spec
+        return _described(spec)
 
 
 def shadow_url(dialect: str | None, shadow: ShadowTarget) -> URL:
@@ -125,6 +126,15 @@ def _shadow_connection(url: URL, metadata: MetaData) -> Iterator[Connection]:
             engine.dispose()
 
 
+def _described(spec: SchemaSpec) -> SchemaSpec:
+    """What models describe, plus every kind their DDL events created (a view, a trigger): a
+    database the models were built in says nothing about the kinds they left out."""
+    created = [kind for kind in OBJECT_KINDS if kind not in MODEL_KINDS and getattr(spec, kind)]
+    # Extensions a server has in every database (plpgsql) are not the models' doing.
+    created = [kind for kind in created if kind != "extensions"]
+    return spec.model_copy(update={"describes": (*MODEL_KINDS, *created)})
+
+
 def _schemas(metadata: MetaData) -> set[str]:
     return {table.schema for table in metadata.tables.values() if table.schema is not None}
 
@@ -136,12 +146,15 @@ def _create(connection: Connection, metadata: MetaData) -> None:
         metadata.create_all(connection)
         connection.commit()
     except sa_exc.DBAPIError as error:
+        # Asked before the rollback, which would reconnect and hide that the session died.
+        lost = lost_connection(error, connection)
         connection.rollback()
-        statement = str(error.statement or "")
-        cause = " ".join(str(error.orig).split())
-        raise ModelsNotCreatableError(
-            f"the models cannot be created on {dialect}: {_object_of(statement)}: {cause}"
-        ) from None
+        if lost is None:
+            statement = str(error.statement or "")
+            cause = " ".join(str(error.orig).split())
+            raise ModelsNotCreatableError(
+                f"the models cannot be created on {dialect}: {_object_of(statement)}: {cause}"
+            ) from None
     except sa_exc.SQLAlchemyError as error:
         # Refused before reaching the database (e.g. an index with no columns cannot compile).
         connection.rollback()
@@ -149,6 +162,14 @@ def _create(connection: Connection, metadata: MetaData) -> None:
         raise ModelsNotCreatableError(
             f"the models cannot be created on {dialect}: {cause}"
         ) from None
+    else:
+        return
+    # A lost connection is no fault of the models: a connection error (exit 2), raised outside
+    # the except block so the driver's exception, with its SQL, is not chained.
+    raise DatabaseConnectionError(
+        f"lost the connection to {describe_url(connection.engine.url)}"
+        f" while creating the models: {lost}"
+    )
 
 
 def _object_of(statement: str) -> str:

@@ -25,6 +25,8 @@ from schemaspec.dialects.base import known_dialect, replace
 from schemaspec.errors import SnapshotError, SourceError
 from schemaspec.spec import (
     FORMAT_VERSION,
+    MODEL_KINDS,
+    OBJECT_KINDS,
     ColumnSpec,
     ForeignKeySpec,
     IndexSpec,
@@ -68,6 +70,9 @@ def dumps(spec: SchemaSpec, format: str = "toml") -> str:
         VERSION_KEY: FORMAT_VERSION,
         **_sorted(spec.model_dump(mode="json", exclude_defaults=True)),
     }
+    if spec.dialect is None and spec.describes is None:
+        # Written out, or loading would take a neutral spec for one of models (see load).
+        data["describes"] = list(OBJECT_KINDS)
     _write_type_names(data)
     if format == "json":
         return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
@@ -159,6 +164,12 @@ def spec_from_data(data: Any, path: Path) -> SchemaSpec:
         )
     # "$schema" points editors at the JSON Schema in specs/; it is not part of the spec.
     body = {key: value for key, value in data.items() if key not in (VERSION_KEY, "$schema")}
+    if "describes" not in body and body.get("dialect") is None:
+        # Written before specs said what they describe: only models are rendered neutrally, and
+        # models describe tables, enums and sequences (a view the database has is no change).
+        body["describes"] = list(MODEL_KINDS)
+    elif body.get("describes") == list(OBJECT_KINDS):
+        body["describes"] = None
     try:
         spec = SchemaSpec.model_validate(body)
     except ValidationError as error:

@@ -19,7 +19,7 @@ from example_project import (
 )
 
 import schemaspec
-from schemaspec import Change, ColumnSpec, EnumSpec, IndexSpec, SourceError
+from schemaspec import Change, ColumnSpec, DatabaseConnectionError, EnumSpec, IndexSpec, SourceError
 from schemaspec.checks.migrations import Finding, RevisionResult
 
 MODELS = "unioncore.models:Base"
@@ -217,6 +217,49 @@ def test_a_migration_raising_midway_is_reported_and_leaves_nothing(
     assert "ffff00000001" in report.unchecked
     assert os.listdir(scratch) == []
     assert_left_empty(url)
+
+
+def test_a_statement_the_database_refuses_is_a_finding_not_a_lost_connection(
+    tmp_path: Path,
+) -> None:
+    ini = copy_example(tmp_path)
+    add_revision(ini, BOOM, PHASE7_REVISION, upgrade='op.execute("SELECT * FROM no_such_table")')
+    report = schemaspec.check_migrations(ini)
+    assert report.findings == (
+        Finding(
+            kind="upgrade_failed",
+            revision=BOOM,
+            message=f"{ini}: upgrade of revision {BOOM} failed: "
+            "OperationalError: no such table: no_such_table",
+        ),
+    )
+
+
+def test_a_connection_lost_in_a_revision_is_an_error_not_a_finding(tmp_path: Path) -> None:
+    """The server going away (here: the error SQLAlchemy raises when it does) is no fault of
+    the revision that was running: an error, and the database is still emptied."""
+    ini = copy_example(tmp_path)
+    add_revision(
+        ini,
+        BOOM,
+        PHASE7_REVISION,
+        upgrade="""
+            raise sa.exc.OperationalError(
+                "SELECT 1", None, Exception("server closed the connection unexpectedly\\nmore"),
+                connection_invalidated=True,
+            )
+        """,
+    )
+    database = tmp_path / "check.db"
+    url = f"sqlite:///{database}"
+    with pytest.raises(DatabaseConnectionError) as raised:
+        schemaspec.check_migrations(ini, url=url)
+    assert str(raised.value) == (
+        f"{ini}: lost the connection to {url} while running the upgrade of revision {BOOM}:"
+        " server closed the connection unexpectedly"
+    )
+    assert raised.value.__cause__ is None and raised.value.__context__ is None
+    assert tables(url) == []
 
 
 # -- heads ---------------------------------------------------------------------------------

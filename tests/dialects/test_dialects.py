@@ -93,7 +93,13 @@ def test_zoo_rendered_for_its_dialect_equals_the_database(created_zoo: Zoo) -> N
     dialect = {"sqlite": "sqlite", "postgresql": "postgresql", "mysql": "mysql"}[created_zoo.kind]
     expected = from_models(created_zoo.metadata, dialect=dialect)
     actual = from_database(created_zoo.url)
-    assert expected == actual
+    # Equal in what models describe; the database also has the zoo's extensions (PostgreSQL).
+    assert expected.describes == ("tables", "enums", "sequences")
+    assert actual.describes is None
+    described = ("tables", "enums", "sequences", "views", "triggers", "routines")
+    assert [getattr(expected, kind) for kind in described] == [
+        getattr(actual, kind) for kind in described
+    ]
 
 
 def test_zoo_reflection_is_idempotent_under_normalisation(created_zoo: Zoo) -> None:

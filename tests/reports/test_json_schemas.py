@@ -113,5 +113,7 @@ def test_loaders_accept_the_schema_key(tmp_path: Path) -> None:
         ' "tables": {"t": {"columns": {"id": {"type": "integer"}}}}}'
     )
     assert load(path) == SchemaSpec(
-        tables={"t": TableSpec(columns={"id": ColumnSpec(type="integer")})}
+        tables={"t": TableSpec(columns={"id": ColumnSpec(type="integer")})},
+        # Neutral and silent on what it describes: a snapshot of models.
+        describes=("tables", "enums", "sequences"),
     )

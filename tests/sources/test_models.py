@@ -22,6 +22,7 @@ from schemaspec import (
     UniqueSpec,
     from_models,
 )
+from schemaspec.spec import MODEL_KINDS
 
 
 def sample_metadata() -> sa.MetaData:
@@ -85,6 +86,8 @@ EXPECTED = SchemaSpec(
         ),
     },
     enums={"registration_status": EnumSpec(values=("open", "closed"))},
+    # Models say nothing about views, triggers, routines or extensions.
+    describes=("tables", "enums", "sequences"),
 )
 
 
@@ -114,7 +117,8 @@ def test_declarative_base_and_import_string(
                 },
                 primary_key=("id",),
             )
-        }
+        },
+        describes=MODEL_KINDS,
     )
     assert from_models("shop_models:Base") == expected
     assert from_models("shop_models:Base.metadata") == expected
@@ -221,7 +225,7 @@ def test_identity_and_computed_columns() -> None:
 def test_models_without_tables_warn_that_nothing_will_be_compared() -> None:
     with pytest.warns(SchemaspecWarning) as warned:
         spec = from_models(sa.MetaData())
-    assert spec == SchemaSpec()
+    assert spec == SchemaSpec(describes=MODEL_KINDS)
     assert str(warned[0].message) == (
         "the models of this MetaData define no tables, so comparing them compares nothing: "
         "import the modules that define the models first"

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
+from sqlalchemy.pool import NullPool
 
 from schemaspec.errors import DatabaseConnectionError, SchemaspecError, SourceError
 from schemaspec.sources.scratch import (
@@ -367,3 +372,157 @@ def test_reachability_checked_once_per_session(
     )
     result.assert_outcomes(skipped=3)
     result.stdout.fnmatch_lines(["check_server calls: 1"])
+
+
+# -- a server lost while the scratch database is dropped -----------------------------------
+
+
+def backend_id(conn: sa.Connection) -> int:
+    """The server's id for this connection: what pg_terminate_backend and KILL take."""
+    dbapi = conn.connection.dbapi_connection
+    if conn.dialect.name == "postgresql":
+        return int(dbapi.info.backend_pid)  # type: ignore[union-attr]
+    return int(dbapi.thread_id())  # type: ignore[union-attr]
+
+
+def end_connection(server_url: str, ident: int) -> None:
+    """End one connection of this test from a second one (a real fault, as a server restart or
+    an administrator gives), and wait until the server has let it go."""
+    engine = sa.create_engine(server_url, poolclass=NullPool, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            if conn.dialect.name == "postgresql":
+                conn.execute(sa.text("SELECT pg_terminate_backend(:id)"), {"id": ident})
+                alive = "SELECT 1 FROM pg_stat_activity WHERE pid = :id"
+            else:
+                conn.exec_driver_sql(f"KILL CONNECTION {ident}")
+                alive = "SELECT 1 FROM information_schema.processlist WHERE id = :id"
+            deadline = time.monotonic() + 10
+            while conn.execute(sa.text(alive), {"id": ident}).first() is not None:
+                assert time.monotonic() < deadline, f"connection {ident} did not end"
+                time.sleep(0.01)
+    finally:
+        engine.dispose()
+
+
+@contextmanager
+def drops_lose_their_connection(server_url: str, times: int) -> Iterator[list[str]]:
+    """The first ``times`` DROP DATABASE statements meet a connection the server has ended."""
+    ended: list[str] = []
+
+    def hook(conn: sa.Connection, cursor: Any, statement: str, *args: Any) -> None:
+        if statement.startswith("DROP DATABASE") and len(ended) < times:
+            ended.append(statement)
+            end_connection(server_url, backend_id(conn))
+
+    sa.event.listen(sa.Engine, "before_cursor_execute", hook)
+    try:
+        yield ended
+    finally:
+        sa.event.remove(sa.Engine, "before_cursor_execute", hook)
+
+
+LOST = {
+    "postgresql": "terminating connection due to administrator command",
+    "mysql": "(2013, 'Lost connection to MySQL server during query')",
+}
+
+
+def left_behind(server_url: str, name: str) -> str:
+    """The exact error for a scratch database that two drops could not remove."""
+    url = make_url(server_url)
+    quote = "`" if url.get_backend_name() == "mysql" else '"'
+    return (
+        f"could not drop scratch database {name}: server {url.host}:{url.port}"
+        f" ({url.render_as_string(hide_password=True)}): {LOST[url.get_backend_name()]};"
+        f" it is left on the server: drop it by hand with DROP DATABASE {quote}{name}{quote}"
+    )
+
+
+def drop_by_hand(server_url: str, name: str) -> None:
+    if not name:
+        return  # the test failed before it had a database
+    engine = sa.create_engine(server_url, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            quoted = conn.dialect.identifier_preparer.quote_identifier(name)
+            conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {quoted}")
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.parametrize("kind", SERVERS)
+def test_a_drop_that_loses_its_connection_is_tried_once_more(kind: str) -> None:
+    server_url = server(kind)
+    with drops_lose_their_connection(server_url, 1) as ended:
+        with scratch_database(server_url) as url:
+            name = make_url(url).database or ""
+        # The first drop met a dead connection; the second, on a new one, dropped it.
+        assert len(ended) == 1
+    assert not database_exists(server_url, name)
+
+
+@pytest.mark.parametrize("kind", SERVERS)
+def test_a_drop_that_fails_twice_names_the_database_to_drop_by_hand(kind: str) -> None:
+    server_url = server(kind)
+    name = ""
+    try:
+        with drops_lose_their_connection(server_url, 2) as ended:
+            with (
+                pytest.raises(DatabaseConnectionError) as raised,
+                scratch_database(server_url) as url,
+            ):
+                name = make_url(url).database or ""
+            assert len(ended) == 2
+        assert str(raised.value) == left_behind(server_url, name)
+        assert raised.value.__cause__ is None and raised.value.__context__ is None
+        assert database_exists(server_url, name)
+    finally:
+        drop_by_hand(server_url, name)
+
+
+@pytest.mark.parametrize("kind", SERVERS)
+def test_a_failed_body_and_a_failed_drop_both_reach_the_one_line_message(kind: str) -> None:
+    server_url = server(kind)
+    name = second = ""
+    try:
+        with drops_lose_their_connection(server_url, 4):
+            # A SchemaspecError is what the command line prints, one line and no notes: the
+            # database left behind is named in that line.
+            with (
+                pytest.raises(DatabaseConnectionError) as raised,
+                scratch_database(server_url) as url,
+            ):
+                name = make_url(url).database or ""
+                raise DatabaseConnectionError("reading the schema failed: server gone")
+            assert str(raised.value) == (
+                f"reading the schema failed: server gone; and {left_behind(server_url, name)}"
+            )
+            # Any other exception is the caller's own: unchanged, the drop failure a note.
+            with pytest.raises(Boom) as other, scratch_database(server_url) as url:
+                second = make_url(url).database or ""
+                raise Boom("body")
+        assert str(other.value) == "body"
+        assert other.value.__notes__ == [left_behind(server_url, second)]
+    finally:
+        drop_by_hand(server_url, name)
+        drop_by_hand(server_url, second)
+
+
+@pytest.mark.mysql
+def test_a_leaked_mysql_connection_holding_a_lock_does_not_hang_the_drop() -> None:
+    server_url = server("mysql")
+    started = time.monotonic()
+    with scratch_database(server_url) as url:
+        name = make_url(url).database or ""
+        engine = sa.create_engine(url)
+        with engine.begin() as conn:
+            conn.exec_driver_sql("CREATE TABLE t (id INTEGER PRIMARY KEY)")
+        # Inside a transaction: a metadata lock on t that MariaDB's DROP DATABASE waits for
+        # (a day by default), as PostgreSQL's would without WITH (FORCE).
+        leaked = engine.connect()
+        leaked.exec_driver_sql("SELECT * FROM t").all()
+    assert time.monotonic() - started < 10
+    assert not database_exists(server_url, name)
+    leaked.invalidate()
+    engine.dispose()

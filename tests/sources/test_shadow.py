@@ -9,8 +9,10 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from test_faults import LOST, Killer, where
 
 import schemaspec
+from schemaspec import DatabaseConnectionError
 from schemaspec.cli import main
 from schemaspec.pytest_plugin import _require_server
 from schemaspec.sources import shadow as shadow_module
@@ -81,7 +83,9 @@ def test_the_shadow_spec_is_what_create_all_builds(shadow_target: tuple[str, Any
         reference = created(models(), url)
     spec = schemaspec.from_models(models(), dialect=dialect, shadow=shadow)
     assert spec.dialect == reference.dialect
-    assert spec == reference
+    # Read by the same reader; it says what the models describe (no views or triggers here).
+    assert spec.describes == ("tables", "enums", "sequences")
+    assert spec.model_copy(update={"describes": None}) == reference
 
 
 def test_the_shadow_spec_diffs_clean_against_the_created_database(
@@ -205,6 +209,41 @@ def test_the_scratch_database_is_dropped_after_success_and_after_a_refusal(
     assert len(seen) == 2
     for url in seen:
         assert not database_exists(server_url, sa.engine.make_url(url).database or "")
+
+
+@pytest.mark.parametrize(
+    "kind",
+    [
+        pytest.param("postgresql", marks=pytest.mark.postgresql),
+        pytest.param("mysql", marks=pytest.mark.mysql),
+    ],
+)
+def test_a_server_lost_while_the_models_are_created_is_not_blamed_on_them(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, kind: str
+) -> None:
+    """A connection ended mid-``create_all`` (tests/test_faults.py's technique: a second
+    connection ends the session right before its first CREATE TABLE) is a connection error
+    naming the database, not ModelsNotCreatableError saying the models are at fault."""
+    server_url = server(request, kind)
+    seen = scratch_names(monkeypatch)
+
+    def ours(name: str) -> bool:
+        # Only this run's scratch database: others run tests on the same server.
+        return name in {sa.engine.make_url(url).database for url in seen}
+
+    with (
+        Killer(server_url, ours, 1, after="CREATE TABLE") as killer,
+        pytest.raises(DatabaseConnectionError) as raised,
+    ):
+        schemaspec.from_models(models(), shadow=server_url)
+    assert "CREATE TABLE" in killer.killed
+    (scratch,) = seen
+    assert str(raised.value) == (
+        f"lost the connection to {where(scratch)} while creating the models: {LOST[kind]}"
+    )
+    # No driver exception chained: it would print the SQL.
+    assert raised.value.__cause__ is None and raised.value.__context__ is None
+    assert not database_exists(server_url, sa.engine.make_url(scratch).database or "")
 
 
 def test_models_the_database_refuses_are_named_with_its_error() -> None:
