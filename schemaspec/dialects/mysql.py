@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from schemaspec.dialects import base as dialects
 from schemaspec.spec import ColumnSpec, EnumSpec, TableSpec
@@ -85,8 +86,8 @@ class MySQLRules(dialects.DialectRules):
         column = super().column(column, enums)
         if column.type == "json" and column.collation is not None:
             # MariaDB's JSON is LONGTEXT COLLATE utf8mb4_bin: the collation comes with the type.
-            return dialects.replace(column, collation=None)
-        return column
+            column = dialects.replace(column, collation=None)
+        return dialects.replace(column, default=_stored_default(column.default, column.type))
 
     def literals(self, text: str | None) -> str | None:
         # Without NO_BACKSLASH_ESCAPES, a backslash escapes the next character, and MariaDB
@@ -126,6 +127,38 @@ class MySQLRules(dialects.DialectRules):
             )
         # MariaDB names a column check after its column and a table check CONSTRAINT_n.
         return re.fullmatch(r"CONSTRAINT_\d+", name) is not None
+
+
+_FRACTIONAL = re.compile(r"^(?:mysql_)?timestamp\((\d+)\)$")
+_PLAIN_NOW = re.compile(r"\bcurrent_timestamp\b(?!\()")
+_SCALE = re.compile(r"^numeric\(\d+,(\d+)\)")
+
+
+def _stored_default(default: str | None, type_: str) -> str | None:
+    """A default as MariaDB stores it for a column of ``type_``.
+
+    - ``CURRENT_TIMESTAMP`` (or ``now()``) on a ``DATETIME(6)``/``TIMESTAMP(3)`` is stored with
+      the column's precision: ``current_timestamp(6)``;
+    - a YEAR's quoted default is the number (``'2020'`` is ``2020``);
+    - a number with more decimals than a DECIMAL's scale is rounded to the scale (half away
+      from zero, as MariaDB rounds ``1.50`` to ``2`` for ``DECIMAL(8,0)``).
+    """
+    if default is None:
+        return None
+    fractional = _FRACTIONAL.match(type_)
+    if fractional is not None and int(fractional.group(1)) > 0:
+        return _PLAIN_NOW.sub(f"current_timestamp({fractional.group(1)})", default)
+    if type_ == "year" and re.fullmatch(r"'\d+'", default):
+        return default[1:-1]
+    scale = _SCALE.match(type_)
+    if scale is not None:
+        try:
+            number = Decimal(default)
+        except InvalidOperation:
+            return default
+        places = Decimal(1).scaleb(-int(scale.group(1)))
+        return format(number.quantize(places, rounding=ROUND_HALF_UP).normalize(), "f")
+    return default
 
 
 def _innodb_fk_index(

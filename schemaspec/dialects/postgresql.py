@@ -77,7 +77,14 @@ class PostgreSQLRules(dialects.DialectRules):
             for key, check in table.checks.items()
             if not _emulates_boolean(check.sqltext, table)
         }
-        return dialects.replace(table, checks=checks)
+        # A UNIQUE constraint on exactly the primary key's columns is not created: PostgreSQL
+        # leaves only the key (the same columns in another order are created).
+        unique = {
+            key: constraint
+            for key, constraint in table.unique.items()
+            if constraint.columns != table.primary_key
+        }
+        return dialects.replace(table, checks=checks, unique=unique)
 
     def index_element(self, element: str) -> str:
         element = super().index_element(element)

@@ -371,14 +371,16 @@ def _mariadb(connection: Connection, schema: str | None, reflected: Reflected) -
     ).all()
     defaults = connection.execute(
         text(
-            "SELECT table_name, column_name, column_default"
+            "SELECT table_name, column_name, column_default, column_comment"
             " FROM information_schema.columns"
-            f" WHERE table_schema {where_schema} AND column_default IS NOT NULL"
+            f" WHERE table_schema {where_schema}"
+            " AND (column_default IS NOT NULL OR column_comment <> '')"
         ),
         params,
     ).all()
     keys = {key[1]: key for key in reflected.columns}
-    column_defaults = {(table, column): default for table, column, default in defaults}
+    column_defaults = {(table, column): default for table, column, default, _ in defaults}
+    comments = {(table, column): comment for table, column, _, comment in defaults if comment}
     for table, name, clause in checks:
         key = keys.get(table)
         if key is None:
@@ -402,6 +404,11 @@ def _mariadb(connection: Connection, schema: str | None, reflected: Reflected) -
                 # An expression default SQLAlchemy's SHOW CREATE TABLE parser could not read;
                 # MariaDB's information_schema gives it as written (literals quoted).
                 column["default"] = found
+            comment = comments.get((key[1], column["name"]))
+            if not column.get("comment") and comment:
+                # The same parser skips the whole column line when a TEXT default holds an
+                # escaped quote (DEFAULT 'it\'s'), losing the comment with it.
+                column["comment"] = comment
 
 
 # -- SQL text helpers -----------------------------------------------------------------------

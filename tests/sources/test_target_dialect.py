@@ -416,6 +416,26 @@ def check_for_one_database() -> sa.MetaData:
     return metadata
 
 
+def unique_on_the_primary_key() -> sa.MetaData:
+    metadata = sa.MetaData()
+    table(metadata, sa.UniqueConstraint("id"))
+    return metadata
+
+
+def mariadb_stored_defaults() -> sa.MetaData:
+    metadata = sa.MetaData()
+    table(
+        metadata,
+        sa.Column("stamp", mysql.TIMESTAMP(fsp=3), server_default=sa.func.now()),
+        sa.Column("moment", mysql.DATETIME(fsp=6), server_default=sa.text("CURRENT_TIMESTAMP")),
+        sa.Column("born", mysql.YEAR(), server_default="2020"),
+        sa.Column("whole", sa.Numeric(8), server_default=sa.text("1.50")),
+        sa.Column("tenths", sa.Numeric(8, 1), server_default=sa.text("-2.25")),
+        sa.Column("said", sa.Text(), server_default="it's", comment="the user's name"),
+    )
+    return metadata
+
+
 ALL = ("sqlite", "postgresql", "mysql")
 CASES: list[tuple[str, Callable[[], sa.MetaData], tuple[str, ...]]] = [
     ("float precision", floats, ALL),
@@ -455,6 +475,9 @@ CASES: list[tuple[str, Callable[[], sa.MetaData], tuple[str, ...]]] = [
     ("text() element with an operator class", text_operator_class, ("postgresql",)),
     ("unique index with a sorted element", unique_sorted_index, ALL),
     ("ddl_if check constraint", check_for_one_database, ALL),
+    # Found by the generative test (tests/generative/FINDINGS.md, classes 1-5).
+    ("unique constraint on the primary key", unique_on_the_primary_key, ALL),
+    ("defaults as MariaDB stores them, comments beside them", mariadb_stored_defaults, ("mysql",)),
     # PostgreSQL refuses a length on TEXT.
     ("sized BLOB and TEXT", sized_blobs_and_texts, ("sqlite", "mysql")),
     ("mysql character sets and collations", mysql_character_sets, ("mysql",)),
