@@ -24,7 +24,7 @@ from schemaspec.compare.diff import diff
 from schemaspec.reports.diff_report import render_json, render_markdown, render_text, use_colour
 from schemaspec.sources.resolve import Source, parse_source
 from schemaspec.sources.snapshot import dump, dumps
-from schemaspec.spec import SchemaSpec
+from schemaspec.spec import OBJECT_KINDS, SchemaSpec
 
 
 def add_compare_commands(commands: Any) -> None:
@@ -43,6 +43,14 @@ def add_compare_commands(commands: Any) -> None:
         help="ignore changes matching a path glob (legacy_*) or an attribute (*.*.comment); "
         "repeatable",
     )
+    diff_parser.add_argument(
+        "--objects",
+        type=object_kinds,
+        metavar="KINDS",
+        help="the kinds of objects to compare: 'all', or a comma list of "
+        f"{', '.join(OBJECT_KINDS)} (default: what both sides describe; models describe "
+        "tables, enums and sequences)",
+    )
     add_source_options(diff_parser)
     diff_parser.set_defaults(command=run_diff)
 
@@ -59,13 +67,27 @@ def add_compare_commands(commands: Any) -> None:
     snapshot_parser.set_defaults(command=run_snapshot)
 
 
+def object_kinds(value: str) -> str | tuple[str, ...]:
+    """``--objects``: ``all`` or known kinds, checked where they enter."""
+    if value.strip() == "all":
+        return "all"
+    kinds = tuple(part.strip() for part in value.split(",") if part.strip())
+    unknown = [kind for kind in kinds if kind not in OBJECT_KINDS]
+    if not kinds or unknown:
+        shown = unknown[0] if unknown else value
+        raise argparse.ArgumentTypeError(
+            f"unknown kind of object {shown!r}: choose 'all' or from {', '.join(OBJECT_KINDS)}"
+        )
+    return kinds
+
+
 def run_diff(args: argparse.Namespace) -> int:
     expected_source, actual_source = parse_source(args.expected), parse_source(args.actual)
     check_shadow(args, (expected_source, actual_source))
     expected, actual = load_pair(args, expected_source, actual_source)
     _require_tables(expected_source, expected)
     _require_tables(actual_source, actual)
-    result = diff(expected, actual, ignore=args.ignore)
+    result = diff(expected, actual, ignore=args.ignore, objects=args.objects)
     names = {"expected": str(expected_source), "actual": str(actual_source)}
     out = results()
     if args.format == "json":

@@ -97,7 +97,17 @@ def diff(
     for kind in kinds:
         if kind != "tables":
             changes.extend(_object_changes(left, right, kind))
-    changes.sort(key=lambda change: (change.path, change.object, change.kind))
+    # By table (a trigger with its table), schema-level objects after the tables: reports
+    # group consecutive changes of one table.
+    changes.sort(
+        key=lambda change: (
+            change.table is None,
+            change.table or "",
+            change.path,
+            change.object,
+            change.kind,
+        )
+    )
     kept, ignored, unused = apply_rules(changes, as_rules(ignore))
     return SchemaDiff(
         changes=kept,

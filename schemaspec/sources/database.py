@@ -24,6 +24,7 @@ from sqlalchemy.engine.interfaces import (
     ReflectedForeignKeyConstraint,
     ReflectedIndex,
 )
+from sqlalchemy.engine.reflection import ObjectKind
 
 from schemaspec.dialects import normalize
 from schemaspec.errors import DatabaseConnectionError, SourceError
@@ -34,6 +35,7 @@ from schemaspec.spec import (
     ColumnSpec,
     EnumSpec,
     ExcludeSpec,
+    ExtensionSpec,
     ForeignKeySpec,
     IndexSpec,
     SchemaSpec,
@@ -90,6 +92,7 @@ def from_database(
     exclude: Sequence[str] = DEFAULT_EXCLUDE,
     connect_timeout: float | None = session.DEFAULT_CONNECT_TIMEOUT,
     statement_timeout: float | None = session.DEFAULT_STATEMENT_TIMEOUT,
+    extension_versions: bool = False,
 ) -> SchemaSpec:
     """The spec of the tables a live database has.
 
@@ -99,7 +102,8 @@ def from_database(
 
     Reflection runs in a read-only transaction on one consistent snapshot where the database
     offers them (a ``Connection`` handed in is used as it is). ``connect_timeout`` (URLs only)
-    and ``statement_timeout`` are in seconds; ``None`` waits forever.
+    and ``statement_timeout`` are in seconds; ``None`` waits forever. Extensions are read by
+    name; ``extension_versions=True`` keeps their versions too (a server upgrade changes them).
     """
     try:
         with _connection(bind, connect_timeout, statement_timeout) as connection:
@@ -110,6 +114,10 @@ def from_database(
             f"reading the schema of {describe_url(url)} failed: {scrub(_first_line(error), url)}"
         )
     else:
+        if not extension_versions:
+            spec = spec.model_copy(
+                update={"extensions": {name: ExtensionSpec() for name in spec.extensions}}
+            )
         return normalize(spec)
     # Raised outside the except block so the driver's exception is not chained as __context__:
     # it is the one place a URL or a password could still hide.
@@ -295,8 +303,17 @@ def _reflect(
 ) -> SchemaSpec:
     dialect = dialect_name(connection.dialect)
     found = objects.read_objects(connection, schema)
+    views = {name: view for name, view in found.views.items() if wanted(name)}
+    if any(view.materialized for view in views.values()):
+        # A materialized view has indexes of its own (PostgreSQL).
+        for (_, view_name), view_indexes in inspector.get_multi_indexes(
+            schema=schema, kind=ObjectKind.MATERIALIZED_VIEW
+        ).items():
+            if view_name in views:
+                view = views[view_name]
+                views[view_name] = view.model_copy(update={"indexes": _indexes(view_indexes)})
     others: dict[str, Any] = {
-        "views": {name: view for name, view in found.views.items() if wanted(name)},
+        "views": views,
         "sequences": found.sequences,
         "triggers": {key: t for key, t in found.triggers.items() if wanted(t.table)},
         "routines": found.routines,

@@ -447,3 +447,22 @@ def test_nothing_compared_is_never_a_pass(
         out.replace("{tmp}", str(tmp_path)),
         err.replace("{tmp}", str(tmp_path)),
     )
+
+
+def test_a_view_the_models_cannot_describe_is_a_note_unless_asked_for(
+    full_database: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    engine = sa.create_engine(full_database)
+    with engine.begin() as connection:
+        connection.exec_driver_sql("CREATE VIEW member_names AS SELECT first_name FROM members")
+    engine.dispose()
+    assert main(["diff", "unioncore.models:Base", full_database]) == 0
+    assert capsys.readouterr().out == (
+        "note: views: not described by the models; not compared\n"
+        f"No schema differences between unioncore.models:Base (expected) and {full_database}"
+        " (actual).\n"
+    )
+    assert main(["diff", "unioncore.models:Base", full_database, "--objects", "all"]) == 1
+    out = capsys.readouterr().out
+    assert "  views.member_names: unexpected view\n" in out
+    assert out.endswith("1 unexpected view\n")
