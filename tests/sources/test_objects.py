@@ -352,3 +352,31 @@ def test_models_say_nothing_of_views_and_triggers(built: Built) -> None:
         )
         in everything
     )
+
+
+def test_a_view_the_models_create_through_ddl_events_is_compared_in_shadow_mode(
+    tmp_path: Path,
+) -> None:
+    metadata = sa.MetaData()
+    sa.Table("members", metadata, sa.Column("id", sa.Integer, primary_key=True))
+    sa.event.listen(
+        metadata,
+        "after_create",
+        sa.DDL("CREATE VIEW member_ids AS SELECT id FROM members"),
+    )
+    expected = schemaspec.from_models(metadata, shadow=True)
+    assert expected.describes == ("tables", "enums", "sequences", "views")
+    url = f"sqlite:///{tmp_path / 'hotfixed.db'}"
+    engine = sa.create_engine(url)
+    with engine.begin() as connection:
+        connection.exec_driver_sql("CREATE TABLE members (id INTEGER PRIMARY KEY)")
+        # Replaced by hand in production.
+        connection.exec_driver_sql("CREATE VIEW member_ids AS SELECT id FROM members LIMIT 10")
+    engine.dispose()
+    assert schemaspec.diff(expected, schemaspec.from_database(url)).changes == (
+        changed(
+            "view",
+            "views.member_ids",
+            definition=("select id from members", "select id from members limit 10"),
+        ),
+    )
