@@ -100,13 +100,16 @@ def run_check_command(args: argparse.Namespace) -> int:
     if project is None:
         project = Project(config=ProjectConfig(), path=None, root=Path.cwd())
     extra = as_rules(args.ignore)
+    # A path typed on the command line is relative to where it was typed; only the paths
+    # written in the configuration are relative to its pyproject.toml.
+    here = Path.cwd()
     overrides = {
         "models": args.models,
-        "snapshot": args.snapshot,
+        "snapshot": str(here / args.snapshot) if args.snapshot else None,
         "database": args.database,
         "dialect": args.dialect,
         "db_schema": args.schema,
-        "contracts": tuple(args.contract) if args.contract else None,
+        "contracts": tuple(str(here / path) for path in args.contract) if args.contract else None,
         "ignore": (*project.config.ignore, *extra) if extra else None,
     }
     run = run_check(with_overrides(project, overrides))

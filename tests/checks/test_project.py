@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -19,6 +20,7 @@ from schemaspec.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "docs" / "examples"
+SNAPSHOT = ROOT / "specs" / "unioncore.toml"
 UNIONCORE = EXAMPLES / "unioncore"
 CONTRACT = UNIONCORE / "schema-is-law.contract.toml"
 
@@ -656,3 +658,20 @@ def test_the_contract_command_warns_on_stderr(
         f"schemaspec: warning: {path}: table glob 'audit_*' matches no table, so its pins check"
         " nothing: fix the pattern or remove it\n",
     )
+
+
+def test_paths_given_as_flags_are_relative_to_where_the_command_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "pyproject.toml").write_text(
+        '[tool.schemaspec]\nmodels = "unioncore.models:Base"\n'
+    )
+    # The snapshot sits where the command is typed, not next to the pyproject.toml.
+    shutil.copy(SNAPSHOT, tmp_path / "unioncore.toml")
+    monkeypatch.chdir(tmp_path)
+    code = main(["check", "--config", "project/pyproject.toml", "--snapshot", "unioncore.toml"])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert "unioncore.toml" in out
