@@ -30,6 +30,7 @@ from sqlalchemy import types as sqltypes
 from sqlalchemy.dialects import mysql
 
 from schemaspec.sources import sqlite_bulk
+from schemaspec.sql.type_names import TypeNameError, canonical_type_name
 
 #: Key of a column dict holding a canonical type string decided here; it wins over ``type``.
 CANONICAL_TYPE = "schemaspec_type"
@@ -284,7 +285,13 @@ def _name_unknown_types(unknown: list[tuple[Any, Any]], rows: Any) -> None:
 
 def _squeeze(type_name: str) -> str:
     # format_type quotes names that need it ("MyType") and may qualify them with a schema.
-    return re.sub(r"\s+", " ", type_name.replace('"', "").strip().lower())
+    squeezed = re.sub(r"\s+", " ", type_name.replace('"', "").strip().lower())
+    try:
+        # The canonical name a hand-written snapshot would give it (SQLite's INT8 is bigint).
+        return canonical_type_name(squeezed)
+    except TypeNameError:
+        # A user type named one letter off a built-in one is still that user's type.
+        return squeezed
 
 
 # -- MySQL and MariaDB ---------------------------------------------------------------------
