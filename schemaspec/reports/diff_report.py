@@ -5,8 +5,10 @@ terminal), JSON for machines, Markdown for pull requests. Formats are documented
 
 from __future__ import annotations
 
+import difflib
 import json
 import os
+import re
 from collections import Counter, defaultdict
 from typing import Any, TextIO
 
@@ -136,8 +138,7 @@ def describe(change: Change) -> str:
     noun = change.object.replace("_", " ")
     if change.kind == "changed":
         details = "; ".join(
-            f"{attribute} {_value(change.expected[attribute])} expected, "
-            f"{_value(change.actual[attribute])} found"
+            _changed_attribute(attribute, change.expected[attribute], change.actual[attribute])
             for attribute in sorted(change.attributes)
         )
         return f"{change.path}: {details}"
@@ -147,6 +148,51 @@ def describe(change: Change) -> str:
     if change.kind == "missing":
         return f"{change.path}: {noun} missing{suffix}"
     return f"{change.path}: unexpected {noun}{suffix}"
+
+
+#: Definitions (a view's query, a trigger's or routine's body) longer than this are shown as
+#: the words that changed, with a little context, instead of both texts in full.
+_LONG_DEFINITION = 60
+_DEFINITIONS = frozenset({"definition", "body"})
+
+
+def _changed_attribute(attribute: str, expected: Any, actual: Any) -> str:
+    if (
+        attribute in _DEFINITIONS
+        and isinstance(expected, str)
+        and isinstance(actual, str)
+        and max(len(expected), len(actual)) > _LONG_DEFINITION
+    ):
+        return f"{attribute} changed: {word_diff(expected, actual)}"
+    return f"{attribute} {_value(expected)} expected, {_value(actual)} found"
+
+
+def word_diff(expected: str, actual: str, context: int = 3) -> str:
+    """The words of ``expected`` that ``actual`` changes: ``... from members [-where a-]
+    {+where(not a)+}``, with ``context`` unchanged words around each change."""
+    ours, theirs = re.findall(r"\S+", expected), re.findall(r"\S+", actual)
+    parts: list[str] = []
+    opcodes = difflib.SequenceMatcher(a=ours, b=theirs, autojunk=False).get_opcodes()
+    for index, (tag, start, end, other_start, other_end) in enumerate(opcodes):
+        if tag == "equal":
+            words = ours[start:end]
+            first, last = index == 0, index == len(opcodes) - 1
+            if (
+                len(words) > 2 * context
+                or (first and len(words) > context)
+                or (last and len(words) > context)
+            ):
+                head = [] if first else words[:context]
+                tail = [] if last else words[-context:]
+                parts.extend([*head, "...", *tail])
+            else:
+                parts.extend(words)
+            continue
+        if end > start:
+            parts.append("[-" + " ".join(ours[start:end]) + "-]")
+        if other_end > other_start:
+            parts.append("{+" + " ".join(theirs[other_start:other_end]) + "+}")
+    return " ".join(parts)
 
 
 def render_json(

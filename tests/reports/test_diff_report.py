@@ -8,6 +8,7 @@ import json
 import pytest
 
 from schemaspec import (
+    Change,
     ColumnSpec,
     ForeignKeySpec,
     IgnoreRule,
@@ -17,6 +18,7 @@ from schemaspec import (
     diff,
 )
 from schemaspec.reports.diff_report import (
+    describe,
     rename_hints,
     render_json,
     render_markdown,
@@ -308,3 +310,29 @@ def test_ignored_changes_and_unused_rules_in_text_and_json() -> None:
         "ignored",
         "unused_ignores",
     ]
+
+
+def test_a_long_changed_definition_reads_as_the_words_that_changed() -> None:
+    query = (
+        "select members.id,members.name from members where members.active"
+        " and members.joined>current_date-30 order by members.name"
+    )
+    replaced = query.replace("where members.active", "where(not members.active)")
+    change = Change(
+        kind="changed",
+        object="view",
+        path="views.recent_members",
+        attributes=frozenset({"definition"}),
+        expected={"definition": query},
+        actual={"definition": replaced},
+    )
+    assert describe(change) == (
+        "views.recent_members: definition changed: ... members.id,members.name from members"
+        " [-where members.active-] {+where(not members.active)+}"
+        " and members.joined>current_date-30 order ..."
+    )
+    # Short ones are shown whole, like any other value.
+    short = change.model_copy(
+        update={"expected": {"definition": "select 1"}, "actual": {"definition": "select 2"}}
+    )
+    assert describe(short) == ("views.recent_members: definition select 1 expected, select 2 found")
