@@ -61,7 +61,19 @@ def add_source_options(parser: argparse.ArgumentParser) -> None:
         type=dialect_name,
         help="render models the way this database stores them (postgresql, mysql, sqlite)",
     )
-    parser.add_argument("--schema", type=text, help="a non-default database schema")
+    parser.add_argument(
+        "--schema",
+        type=text,
+        action="append",
+        help="a non-default database schema, its tables keyed by bare name; repeated: these "
+        "schemas in one spec, the default schema's tables bare and the others' qualified "
+        "(audit.events)",
+    )
+    parser.add_argument(
+        "--all-schemas",
+        action="store_true",
+        help="every schema but the database's own, in one spec (qualified as with --schema)",
+    )
     parser.add_argument(
         "--shadow",
         nargs="?",
@@ -135,10 +147,17 @@ def load_pair(
 
 
 def load_spec(args: argparse.Namespace, source: Source | str) -> SchemaSpec:
+    named: list[str] = args.schema or []
+    if args.all_schemas and named:
+        raise SourceError("give --schema or --all-schemas, not both")
+    several: str | list[str] | None = "*" if args.all_schemas else None
+    if len(named) > 1:
+        several = named
     spec = load_source(
         source,
         dialect=args.dialect,
-        schema=args.schema,
+        schema=named[0] if len(named) == 1 else None,
+        schemas=several,
         shadow=args.shadow,
         connect_timeout=args.connect_timeout,
         statement_timeout=args.statement_timeout,

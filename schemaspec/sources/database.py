@@ -28,7 +28,7 @@ from sqlalchemy.engine.reflection import ObjectKind
 
 from schemaspec.dialects import normalize
 from schemaspec.errors import DatabaseConnectionError, SourceError
-from schemaspec.sources import catalog, objects, quoted_names, session, sqlite_bulk
+from schemaspec.sources import catalog, namespaces, objects, quoted_names, session, sqlite_bulk
 from schemaspec.sources.models import TOOL_TABLES, check_key, dialect_name, table_key
 from schemaspec.spec import (
     CheckSpec,
@@ -88,6 +88,7 @@ def from_database(
     bind: str | URL | Engine | Connection,
     schema: str | None = None,
     *,
+    schemas: Sequence[str] | str | None = None,
     include: Sequence[str] | None = None,
     exclude: Sequence[str] = DEFAULT_EXCLUDE,
     connect_timeout: float | None = session.DEFAULT_CONNECT_TIMEOUT,
@@ -97,17 +98,26 @@ def from_database(
     """The spec of the tables a live database has.
 
     ``bind`` is a URL (string or ``URL``), an ``Engine`` or a ``Connection``. ``schema`` picks a
-    non-default schema. ``include``/``exclude`` are glob patterns on table names, applied before
-    reflection so unwanted tables are never queried; ``alembic_version`` is excluded by default.
+    non-default schema, its tables keyed by bare name. ``schemas`` reads several into one spec
+    (``"*"``: every schema but the database's own): the default schema's objects keep bare keys,
+    the others' are qualified (``audit.events``), as models key ``Table(..., schema="audit")``.
+    ``include``/``exclude`` are glob patterns on table names (qualified ones in other schemas),
+    applied before reflection so unwanted tables are never queried; ``alembic_version`` is
+    excluded by default.
 
     Reflection runs in a read-only transaction on one consistent snapshot where the database
     offers them (a ``Connection`` handed in is used as it is). ``connect_timeout`` (URLs only)
     and ``statement_timeout`` are in seconds; ``None`` waits forever. Extensions are read by
     name; ``extension_versions=True`` keeps their versions too (a server upgrade changes them).
     """
+    if schema is not None and schemas is not None:
+        raise SourceError("give schema= (one schema, bare keys) or schemas=, not both")
     try:
         with _connection(bind, connect_timeout, statement_timeout) as connection:
-            spec = _read(connection, schema, include, exclude)
+            if schemas is None:
+                spec = _read(connection, schema, include, exclude)
+            else:
+                spec = _read_schemas(connection, schemas, include, exclude)
     except sa_exc.DBAPIError as error:
         url = _bind_url(bind)
         failure = DatabaseConnectionError(
@@ -124,11 +134,59 @@ def from_database(
     raise failure
 
 
+def _read_schemas(
+    connection: Connection,
+    schemas: Sequence[str] | str,
+    include: Sequence[str] | None,
+    exclude: Sequence[str],
+) -> SchemaSpec:
+    """Several schemas in one spec (see :func:`from_database`)."""
+    inspector = inspect(connection)
+    existing = inspector.get_schema_names()
+    default = inspector.default_schema_name
+    if schemas == "*":
+        wanted = [name for name in existing if not namespaces.is_system_schema(name)]
+    else:
+        wanted = [schemas] if isinstance(schemas, str) else list(schemas)
+        missing = [name for name in wanted if name not in existing]
+        if missing:
+            where = describe_url(connection.engine.url)
+            raise SourceError(f"{where} has no schema {missing[0]!r}")
+    spec = (
+        _read(connection, None, include, exclude)
+        if default in wanted or default is None
+        else SchemaSpec(dialect=dialect_name(connection.dialect))
+    )
+    for other in sorted(set(wanted) - {default}):
+        references = _references_from(other, default, connection.dialect.name == "postgresql")
+        read = _read(connection, other, include, exclude, prefix=f"{other}.", references=references)
+        spec = namespaces.merged(spec, other, read, references_qualified=True)
+    return spec
+
+
+def _references_from(schema: str, default: str | None, search_path: bool) -> ReferenceKey:
+    """Keys of tables referred to from ``schema``: bare in the default schema, else qualified.
+
+    SQLAlchemy leaves ``referred_schema`` out for a table on PostgreSQL's search path (the
+    default schema), and elsewhere for a table in the referring table's own schema.
+    """
+
+    def key(referred: str | None, table: str) -> str:
+        if referred is None:
+            return table if search_path else f"{schema}.{table}"
+        return table if referred == default else f"{referred}.{table}"
+
+    return key
+
+
 def _read(
     connection: Connection,
     schema: str | None,
     include: Sequence[str] | None,
     exclude: Sequence[str],
+    *,
+    prefix: str = "",
+    references: ReferenceKey | None = None,
 ) -> SchemaSpec:
     """Reflect, again if the catalog changed meanwhile (see session.fingerprint)."""
     for _attempt in range(session.ATTEMPTS):
@@ -141,7 +199,7 @@ def _read(
         names = [
             name
             for name in inspector.get_table_names(schema=schema)
-            if _wanted(name, include, exclude)
+            if _wanted(prefix + name, include, exclude)
         ]
         bulk = None
         if connection.dialect.name == "sqlite":
@@ -158,7 +216,8 @@ def _read(
                 names,
                 schema,
                 bulk,
-                lambda name: _wanted(name, include, exclude),
+                lambda name: _wanted(prefix + name, include, exclude),
+                references,
             )
         if session.fingerprint(connection, schema) == before:
             return spec
@@ -300,6 +359,7 @@ def _reflect(
     schema: str | None,
     bulk: sqlite_bulk.BulkCatalog | None,
     wanted: Callable[[str], bool],
+    references: ReferenceKey | None = None,
 ) -> SchemaSpec:
     dialect = dialect_name(connection.dialect)
     found = objects.read_objects(connection, schema)
@@ -344,7 +404,10 @@ def _reflect(
                 primary_keys[key]["constrained_columns"] if key in primary_keys else ()
             ),
             primary_key_name=primary_keys[key].get("name") if key in primary_keys else None,
-            foreign_keys=_foreign_keys(foreign_keys.get(key, []), schema),
+            foreign_keys=_foreign_keys(
+                foreign_keys.get(key, []),
+                references or (lambda referred, table: table_key(referred, table, schema)),
+            ),
             indexes=_indexes(indexes.get(key, [])),
             unique={
                 ",".join(u["column_names"]): UniqueSpec(
@@ -410,15 +473,19 @@ def _identity(reflected: Mapping[str, Any] | None) -> str | None:
     return None if not reflected else identity_text(bool(reflected.get("always")), reflected)
 
 
+#: The key a foreign key's referred table gets, from SQLAlchemy's ``referred_schema`` and name.
+ReferenceKey = Callable[[str | None, str], str]
+
+
 def _foreign_keys(
-    reflected: list[ReflectedForeignKeyConstraint], schema: str | None
+    reflected: list[ReflectedForeignKeyConstraint], references: ReferenceKey
 ) -> dict[str, ForeignKeySpec]:
     result = {}
     for fk in reflected:
         options = fk.get("options") or {}
         spec = ForeignKeySpec(
             columns=tuple(fk["constrained_columns"]),
-            referred_table=table_key(fk.get("referred_schema"), fk["referred_table"], schema),
+            referred_table=references(fk.get("referred_schema"), fk["referred_table"]),
             referred_columns=tuple(fk["referred_columns"]),
             name=fk.get("name"),
             on_delete=canonical_action(options.get("ondelete")),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -58,12 +59,14 @@ def load_source(
     *,
     dialect: str | None = None,
     schema: str | None = None,
+    schemas: str | Sequence[str] | None = None,
     shadow: str | bool | None = None,
     connect_timeout: float | None = DEFAULT_CONNECT_TIMEOUT,
     statement_timeout: float | None = DEFAULT_STATEMENT_TIMEOUT,
 ) -> SchemaSpec:
-    """The spec of ``source``. ``dialect`` and ``shadow`` apply to models, ``schema`` to models
-    and databases, the timeouts (seconds, ``None`` for none) to databases."""
+    """The spec of ``source``. ``dialect`` and ``shadow`` apply to models, ``schema`` and
+    ``schemas`` (several in one spec, ``"*"`` all) to models and databases, the timeouts
+    (seconds, ``None`` for none) to databases."""
     if isinstance(source, str):
         source = parse_source(source)
     if source.kind == "models":
@@ -75,6 +78,8 @@ def load_source(
             spec = from_models(source.text, dialect=dialect, schema=schema, shadow=shadow)
         if schema is not None and not spec.tables:
             raise _no_tables_in_schema(source.text, schema)
+        # With several schemas, models give all of theirs: other schemas' tables are keyed
+        # schema.name already, as the database's are then.
         return spec
     if source.kind == "database":
         from schemaspec.sources.database import from_database
@@ -84,6 +89,7 @@ def load_source(
         return from_database(
             source.text,
             schema=schema,
+            schemas=schemas,
             connect_timeout=connect_timeout,
             statement_timeout=statement_timeout,
         )

@@ -25,8 +25,9 @@ from sqlalchemy.pool import NullPool, StaticPool
 from schemaspec.errors import DatabaseConnectionError, SourceError
 from schemaspec.sources.alembic import lost_connection
 from schemaspec.sources.database import from_database
+from schemaspec.sources.namespaces import merged
 from schemaspec.sources.scratch import scratch_database
-from schemaspec.spec import MODEL_KINDS, OBJECT_KINDS, ForeignKeySpec, SchemaSpec, TableSpec
+from schemaspec.spec import MODEL_KINDS, OBJECT_KINDS, SchemaSpec
 from schemaspec.util.redact import describe_url, scrub
 
 ShadowTarget = str | URL | bool
@@ -61,7 +62,7 @@ def shadow_spec(
         # Tables declared in the default schema (schema="public") were read with the rest.
         default = connection.dialect.default_schema_name
         for other in sorted(_schemas(metadata) - {default}):
-            spec = _merged(spec, other, from_database(connection, schema=other))
+            spec = merged(spec, other, from_database(connection, schema=other))
         return _described(spec)
 
 
@@ -177,21 +178,3 @@ def _object_of(statement: str) -> str:
     if match is None:
         return " ".join(statement.split())[:120] or "a statement"
     return f"{match.group(2).lower()} {match.group(3).strip(chr(34) + '`[]')}"
-
-
-def _merged(spec: SchemaSpec, schema: str, other: SchemaSpec) -> SchemaSpec:
-    """Add the tables of ``schema`` as ``schema.name``, the keys the models give them."""
-    tables = dict(spec.tables)
-    for name, table in other.tables.items():
-        tables[f"{schema}.{name}"] = _qualified_references(table, schema)
-    return spec.model_copy(update={"tables": tables, "enums": {**other.enums, **spec.enums}})
-
-
-def _qualified_references(table: TableSpec, schema: str) -> TableSpec:
-    # Reflected with schema=..., a reference within that schema is bare; qualify it.
-    keys: dict[str, ForeignKeySpec] = {}
-    for key, fk in table.foreign_keys.items():
-        bare = "." not in fk.referred_table
-        referred = f"{schema}.{fk.referred_table}" if bare else fk.referred_table
-        keys[key] = fk.model_copy(update={"referred_table": referred})
-    return table.model_copy(update={"foreign_keys": keys})
