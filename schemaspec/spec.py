@@ -111,6 +111,25 @@ class CheckSpec(_Frozen):
     emulates: str | None = None
 
 
+class GrantSpec(_Frozen):
+    """What one grantee may do with a table, keyed in its table by the grantee (a role)."""
+
+    #: ``SELECT``, ``INSERT``... in alphabetical order.
+    privileges: tuple[str, ...]
+
+
+class PolicySpec(_Frozen):
+    """A PostgreSQL row-level security policy, keyed in its table by name."""
+
+    #: ``all``, ``select``, ``insert``, ``update`` or ``delete``.
+    command: str = "all"
+    permissive: bool = True
+    #: The roles it applies to (``public``: everyone).
+    roles: tuple[str, ...] = ("public",)
+    using: str | None = None
+    with_check: str | None = None
+
+
 class TableSpec(_Frozen):
     columns: dict[str, ColumnSpec] = Field(default_factory=dict)
     primary_key: tuple[str, ...] = ()
@@ -123,6 +142,12 @@ class TableSpec(_Frozen):
     checks: dict[str, CheckSpec] = Field(default_factory=dict)
     excludes: dict[str, ExcludeSpec] = Field(default_factory=dict)
     comment: str | None = None
+    #: Read only on request (``from_database(..., privileges=True)``), compared only when both
+    #: sides describe ``privileges``: grants by grantee, row-level security (``enabled`` or
+    #: ``forced``) and its policies.
+    grants: dict[str, GrantSpec] = Field(default_factory=dict)
+    row_security: str | None = None
+    policies: dict[str, PolicySpec] = Field(default_factory=dict)
 
 
 class EnumSpec(_Frozen):
@@ -187,7 +212,19 @@ class ExtensionSpec(_Frozen):
 
 
 #: The kinds of objects a spec may describe, in report order.
-OBJECT_KINDS = ("tables", "enums", "sequences", "views", "triggers", "routines", "extensions")
+OBJECT_KINDS = (
+    "tables",
+    "enums",
+    "sequences",
+    "views",
+    "triggers",
+    "routines",
+    "extensions",
+    "privileges",
+)
+#: What a spec that does not say (``describes`` is ``None``) describes: everything but
+#: privileges, which are read only on request.
+DEFAULT_KINDS = tuple(kind for kind in OBJECT_KINDS if kind != "privileges")
 #: What SQLAlchemy models can declare (views and triggers only through DDL events, which
 #: shadow mode sees).
 MODEL_KINDS = ("tables", "enums", "sequences")
@@ -207,10 +244,10 @@ class SchemaSpec(_Frozen):
     triggers: dict[str, TriggerSpec] = Field(default_factory=dict)
     routines: dict[str, RoutineSpec] = Field(default_factory=dict)
     extensions: dict[str, ExtensionSpec] = Field(default_factory=dict)
-    #: The kinds of objects (``OBJECT_KINDS``) this spec says anything about; ``None``: all of
-    #: them. Models describe tables, enums and sequences, and nothing about views or triggers,
-    #: so a view a database has is not "unexpected" next to them: a kind only one side
-    #: describes is not compared.
+    #: The kinds of objects (``OBJECT_KINDS``) this spec says anything about; ``None``: all but
+    #: ``privileges`` (``DEFAULT_KINDS``). Models describe tables, enums and sequences, and
+    #: nothing about views or triggers, so a view a database has is not "unexpected" next to
+    #: them: a kind only one side describes is not compared.
     describes: tuple[str, ...] | None = None
     #: Set only on specs straight from models: per dialect, the tables that dialect's SQLAlchemy
     #: compiler emits differently from the neutral one (``@compiles`` overrides, dialect-only

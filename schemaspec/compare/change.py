@@ -22,6 +22,8 @@ COLLECTIONS: dict[str, str] = {
     "unique": "unique",
     "checks": "check",
     "excludes": "exclude",
+    "grants": "grant",
+    "policies": "policy",
 }
 
 #: Schema-level collections and the ``Change.object`` their members are reported as; their

@@ -22,7 +22,7 @@ from schemaspec.compare.ignore import IgnoreRule, RuleLike, apply_rules, as_rule
 from schemaspec.dialects import common_ground, normalize
 from schemaspec.dialects.base import replace
 from schemaspec.errors import SourceError
-from schemaspec.spec import MODEL_KINDS, OBJECT_KINDS, SchemaSpec, TableSpec
+from schemaspec.spec import DEFAULT_KINDS, MODEL_KINDS, OBJECT_KINDS, SchemaSpec, TableSpec
 from schemaspec.util.gcpause import paused_gc
 
 #: Constraints a database may name on its own: names are compared only when both sides have one.
@@ -81,6 +81,8 @@ def diff(
     """
     kinds, described = compared_kinds(expected, actual, objects)
     left, right, notes = comparable(expected, actual)
+    if "privileges" not in kinds:
+        left, right = _without_privileges(left), _without_privileges(right)
     notes.extend(described)
     changes: list[Change] = []
     tables = left.tables.keys() | right.tables.keys() if "tables" in kinds else set()
@@ -95,7 +97,7 @@ def diff(
             if not _same_table(want, have):
                 changes.extend(_table_changes(name, want, have))
     for kind in kinds:
-        if kind != "tables":
+        if kind not in ("tables", "privileges"):
             changes.extend(_object_changes(left, right, kind))
     # By table (a trigger with its table), schema-level objects after the tables: reports
     # group consecutive changes of one table.
@@ -391,17 +393,28 @@ def compared_kinds(
         missing_on = [
             side
             for side, spec in (("expected", expected), ("actual", actual))
-            if spec.describes is not None and kind not in spec.describes
+            if kind not in (DEFAULT_KINDS if spec.describes is None else spec.describes)
         ]
         if not missing_on:
             kinds.append(kind)
-        elif getattr(expected, kind) or getattr(actual, kind):
+        elif kind != "privileges" and (getattr(expected, kind) or getattr(actual, kind)):
             left_out.setdefault(_side_name(missing_on, expected, actual), []).append(kind)
     notes = [
         f"{', '.join(names)}: not described by {side}; not compared"
         for side, names in left_out.items()
     ]
     return tuple(kinds), notes
+
+
+def _without_privileges(spec: SchemaSpec) -> SchemaSpec:
+    """``spec`` with its tables' grants, row-level security and policies left out."""
+    if not any(t.grants or t.row_security or t.policies for t in spec.tables.values()):
+        return spec
+    tables = {
+        name: replace(table, grants={}, row_security=None, policies={})
+        for name, table in spec.tables.items()
+    }
+    return replace(spec, tables=tables)
 
 
 def _side_name(sides: list[str], expected: SchemaSpec, actual: SchemaSpec) -> str:

@@ -29,15 +29,22 @@ from schemaspec.spec import (
     ColumnSpec,
     EnumSpec,
     ExcludeSpec,
+    ExtensionSpec,
     ForeignKeySpec,
+    GrantSpec,
     IndexSpec,
+    PolicySpec,
+    RoutineSpec,
+    SequenceSpec,
     TableSpec,
+    TriggerSpec,
     UniqueSpec,
+    ViewSpec,
 )
 
 #: Collections whose name may appear in a path (``t.indexes.ix_t_a``).
 COLLECTION_SEGMENTS = frozenset(
-    {"columns", "foreign_keys", "indexes", "unique", "checks", "excludes"}
+    {"columns", "foreign_keys", "indexes", "unique", "checks", "excludes", "grants", "policies"}
 )
 _OBJECT_COLLECTIONS = {
     "foreign_key": "foreign_keys",
@@ -45,6 +52,8 @@ _OBJECT_COLLECTIONS = {
     "unique": "unique",
     "check": "checks",
     "exclude": "excludes",
+    "grant": "grants",
+    "policy": "policies",
 }
 
 
@@ -58,6 +67,13 @@ def _attribute_names() -> frozenset[str]:
         CheckSpec,
         ExcludeSpec,
         EnumSpec,
+        GrantSpec,
+        PolicySpec,
+        ViewSpec,
+        SequenceSpec,
+        TriggerSpec,
+        RoutineSpec,
+        ExtensionSpec,
     ):
         names.update(model.model_fields)
     names.update(

@@ -31,6 +31,7 @@ from schemaspec.errors import DatabaseConnectionError, SourceError
 from schemaspec.sources import catalog, namespaces, objects, quoted_names, session, sqlite_bulk
 from schemaspec.sources.models import TOOL_TABLES, check_key, dialect_name, table_key
 from schemaspec.spec import (
+    DEFAULT_KINDS,
     CheckSpec,
     ColumnSpec,
     EnumSpec,
@@ -94,6 +95,7 @@ def from_database(
     connect_timeout: float | None = session.DEFAULT_CONNECT_TIMEOUT,
     statement_timeout: float | None = session.DEFAULT_STATEMENT_TIMEOUT,
     extension_versions: bool = False,
+    privileges: bool = False,
 ) -> SchemaSpec:
     """The spec of the tables a live database has.
 
@@ -109,6 +111,8 @@ def from_database(
     offers them (a ``Connection`` handed in is used as it is). ``connect_timeout`` (URLs only)
     and ``statement_timeout`` are in seconds; ``None`` waits forever. Extensions are read by
     name; ``extension_versions=True`` keeps their versions too (a server upgrade changes them).
+    ``privileges=True`` also reads grants on tables and PostgreSQL's row-level security and
+    policies (the spec then describes ``privileges``; see docs/objects.md).
     """
     if schema is not None and schemas is not None:
         raise SourceError("give schema= (one schema, bare keys) or schemas=, not both")
@@ -118,6 +122,8 @@ def from_database(
                 spec = _read(connection, schema, include, exclude)
             else:
                 spec = _read_schemas(connection, schemas, include, exclude)
+            if privileges:
+                spec = _with_privileges(connection, schema, spec)
     except sa_exc.DBAPIError as error:
         url = _bind_url(bind)
         failure = DatabaseConnectionError(
@@ -132,6 +138,24 @@ def from_database(
     # Raised outside the except block so the driver's exception is not chained as __context__:
     # it is the one place a URL or a password could still hide.
     raise failure
+
+
+def _with_privileges(connection: Connection, schema: str | None, spec: SchemaSpec) -> SchemaSpec:
+    """``spec`` with its tables' grants, row-level security and policies."""
+    found = objects.read_privileges(connection, schema)
+    tables = {
+        name: table.model_copy(
+            update={
+                "grants": found[name].grants,
+                "row_security": found[name].row_security,
+                "policies": found[name].policies,
+            }
+        )
+        if name in found
+        else table
+        for name, table in spec.tables.items()
+    }
+    return spec.model_copy(update={"tables": tables, "describes": (*DEFAULT_KINDS, "privileges")})
 
 
 def _read_schemas(

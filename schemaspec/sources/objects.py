@@ -15,7 +15,15 @@ from typing import Any
 
 from sqlalchemy import Connection, text
 
-from schemaspec.spec import ExtensionSpec, RoutineSpec, SequenceSpec, TriggerSpec, ViewSpec
+from schemaspec.spec import (
+    ExtensionSpec,
+    GrantSpec,
+    PolicySpec,
+    RoutineSpec,
+    SequenceSpec,
+    TriggerSpec,
+    ViewSpec,
+)
 from schemaspec.sql.definitions import canonical_definition
 from schemaspec.sql.identity import canonical_identity
 
@@ -356,3 +364,81 @@ def sequence_spec(
         cycle=" cycle" in (text_ or ""),
         owned_by=owned_by,
     )
+
+
+# -- privileges (on request) ----------------------------------------------------------------
+
+
+@dataclass
+class TablePrivileges:
+    grants: dict[str, GrantSpec] = field(default_factory=dict)
+    row_security: str | None = None
+    policies: dict[str, PolicySpec] = field(default_factory=dict)
+
+
+def read_privileges(connection: Connection, schema: str | None) -> dict[str, TablePrivileges]:
+    """Grants on each table of ``schema`` (not its owner's own, which follow from owning it)
+    and, on PostgreSQL, row-level security and its policies. SQLite has none."""
+    name = connection.dialect.name
+    found: dict[str, TablePrivileges] = {}
+    if name == "postgresql":
+        rows = connection.execute(
+            text(
+                "SELECT g.table_name, g.grantee, g.privilege_type"
+                " FROM information_schema.role_table_grants g"
+                " JOIN pg_catalog.pg_namespace n ON n.nspname = g.table_schema"
+                " JOIN pg_catalog.pg_class c ON c.relname = g.table_name"
+                " AND c.relnamespace = n.oid"
+                f" WHERE {_PG_SCHEMA} AND g.grantee <> pg_catalog.pg_get_userbyid(c.relowner)"
+            ),
+            {"schema": schema},
+        ).all()
+        _add_grants(found, rows)
+        for table, enabled, forced in connection.execute(
+            text(
+                "SELECT c.relname, c.relrowsecurity, c.relforcerowsecurity"
+                " FROM pg_catalog.pg_class c"
+                " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+                f" WHERE c.relkind IN ('r', 'p') AND {_PG_SCHEMA} AND c.relrowsecurity"
+            ),
+            {"schema": schema},
+        ):
+            found.setdefault(table, TablePrivileges()).row_security = (
+                "forced" if forced else "enabled" if enabled else None
+            )
+        for row in connection.execute(
+            text(
+                "SELECT tablename, policyname, permissive, roles, cmd, qual, with_check"
+                " FROM pg_catalog.pg_policies"
+                " WHERE schemaname = coalesce(:schema, current_schema())"
+            ),
+            {"schema": schema},
+        ):
+            table, policy, permissive, roles, command, using, with_check = row
+            found.setdefault(table, TablePrivileges()).policies[policy] = PolicySpec(
+                command=command.lower(),
+                permissive=permissive == "PERMISSIVE",
+                roles=tuple(sorted(roles)),
+                using=canonical_definition(using) if using else None,
+                with_check=canonical_definition(with_check) if with_check else None,
+            )
+    elif name in ("mysql", "mariadb"):
+        rows = connection.execute(
+            text(
+                "SELECT table_name, grantee, privilege_type"
+                f" FROM information_schema.table_privileges WHERE table_schema {_MY_SCHEMA}"
+            ),
+            {"schema": schema},
+        ).all()
+        _add_grants(found, rows)
+    return found
+
+
+def _add_grants(found: dict[str, TablePrivileges], rows: Any) -> None:
+    privileges: dict[tuple[str, str], set[str]] = {}
+    for table, grantee, privilege in rows:
+        privileges.setdefault((table, grantee), set()).add(str(privilege).upper())
+    for (table, grantee), granted in privileges.items():
+        found.setdefault(table, TablePrivileges()).grants[grantee] = GrantSpec(
+            privileges=tuple(sorted(granted))
+        )

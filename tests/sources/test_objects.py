@@ -18,7 +18,9 @@ import schemaspec
 from schemaspec import Change, SchemaSpec
 from schemaspec.spec import (
     ExtensionSpec,
+    GrantSpec,
     IndexSpec,
+    PolicySpec,
     RoutineSpec,
     SequenceSpec,
     TriggerSpec,
@@ -380,3 +382,57 @@ def test_a_view_the_models_create_through_ddl_events_is_compared_in_shadow_mode(
             definition=("select id from members", "select id from members limit 10"),
         ),
     )
+
+
+def test_postgresql_privileges_are_read_on_request(schemaspec_postgresql_url: str) -> None:
+    database = Built("postgresql", schemaspec_postgresql_url)
+    database.run(
+        "CREATE TABLE members (id integer PRIMARY KEY, owner text)",
+        "GRANT SELECT, INSERT ON members TO PUBLIC",
+        "ALTER TABLE members ENABLE ROW LEVEL SECURITY",
+        "CREATE POLICY own_rows ON members FOR SELECT USING (owner = current_user)",
+    )
+    plain = schemaspec.from_database(schemaspec_postgresql_url)
+    assert plain.tables["members"].grants == {}
+    spec = schemaspec.from_database(schemaspec_postgresql_url, privileges=True)
+    members = spec.tables["members"]
+    assert members.grants == {"PUBLIC": GrantSpec(privileges=("INSERT", "SELECT"))}
+    assert members.row_security == "enabled"
+    assert members.policies == {
+        "own_rows": PolicySpec(command="select", using="(owner=current_user)")
+    }
+    assert spec.describes is not None and "privileges" in spec.describes
+    # A revoked grant and a dropped policy are each one change.
+    database.run(
+        "REVOKE INSERT ON members FROM PUBLIC",
+        "DROP POLICY own_rows ON members",
+    )
+    after = schemaspec.from_database(schemaspec_postgresql_url, privileges=True)
+    assert schemaspec.diff(spec, after).changes == (
+        changed(
+            "grant",
+            "members.grants.PUBLIC",
+            privileges=(("INSERT", "SELECT"), ("SELECT",)),
+        ),
+        missing("policy", "members.policies.own_rows", members.policies["own_rows"]),
+    )
+    # Against a spec that did not read privileges, they are not compared.
+    assert schemaspec.diff(plain, after).changes == ()
+
+
+def test_mariadb_grants_are_read_on_request(schemaspec_mysql_url: str) -> None:
+    database = Built("mysql", schemaspec_mysql_url)
+    name = sa.engine.make_url(schemaspec_mysql_url).database
+    user = f"reader_{name}"[-32:]
+    database.run(
+        "CREATE TABLE members (id int PRIMARY KEY)",
+        f"CREATE USER '{user}'@'localhost'",
+    )
+    try:
+        database.run(f"GRANT SELECT, UPDATE ON `{name}`.members TO '{user}'@'localhost'")
+        spec = schemaspec.from_database(schemaspec_mysql_url, privileges=True)
+        assert spec.tables["members"].grants == {
+            f"'{user}'@'localhost'": GrantSpec(privileges=("SELECT", "UPDATE"))
+        }
+    finally:
+        database.run(f"DROP USER '{user}'@'localhost'")
