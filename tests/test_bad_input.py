@@ -316,7 +316,7 @@ CASES = [
         "contract-without-pins",
         ["contract", "{tmp}/nothing.contract.toml", str(SNAPSHOT)],
         "{tmp}/nothing.contract.toml: the contract pins nothing: declare what must hold as "
-        "[tables.NAME] or [enums.NAME]",
+        "[tables.NAME] or [enums.NAME] (or views, sequences, triggers, routines, extensions)",
     ),
     (
         "check-snapshot-without-models",

@@ -33,7 +33,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from schemaspec.compare.change import COLLECTIONS, Change, change_path
+from schemaspec.compare.change import COLLECTIONS, SCHEMA_OBJECTS, Change, change_path
 from schemaspec.compare.diff import SchemaDiff
 from schemaspec.dialects import normalize, rules_for
 from schemaspec.errors import SchemaspecWarning, SnapshotError
@@ -46,6 +46,7 @@ from schemaspec.sources.snapshot import (
     valid_type,
 )
 from schemaspec.spec import ColumnSpec, SchemaSpec, TableSpec
+from schemaspec.sql.definitions import canonical_definition
 from schemaspec.sql.text import canonical_action
 
 _GLOB_CHARACTERS = frozenset("*?[")
@@ -124,6 +125,46 @@ class EnumContract(_Pin):
     values: tuple[str, ...] | None = None
 
 
+class ViewContract(_Pin):
+    definition: str | None = None
+    materialized: bool | None = None
+
+
+class SequenceContract(_Pin):
+    start: int | None = None
+    increment: int | None = None
+    min_value: int | None = None
+    max_value: int | None = None
+    cycle: bool | None = None
+    owned_by: str | None = None
+
+
+class TriggerContract(_Pin):
+    table: str | None = None
+    timing: str | None = None
+    events: tuple[str, ...] | None = None
+    level: str | None = None
+    body: str | None = None
+
+
+class RoutineContract(_Pin):
+    kind: str | None = None
+    returns: str | None = None
+    language: str | None = None
+    volatility: str | None = None
+    body: str | None = None
+
+
+class ExtensionContract(_Pin):
+    version: str | None = None
+
+
+#: Schema-level pins beyond tables and enums, by ``SchemaSpec`` field; their definitions and
+#: bodies are compared as canonical text (``sql.definitions``).
+_OBJECT_PINS = ("views", "sequences", "triggers", "routines", "extensions")
+_DEFINITION_FIELDS = frozenset({"definition", "body"})
+
+
 class Contract(BaseModel):
     """A contract file's content (the format version key is checked on load, not stored)."""
 
@@ -135,6 +176,14 @@ class Contract(BaseModel):
     dialect: str | None = None
     tables: dict[str, TableContract] = Field(default_factory=dict)
     enums: dict[str, EnumContract] = Field(default_factory=dict)
+    views: dict[str, ViewContract] = Field(default_factory=dict)
+    sequences: dict[str, SequenceContract] = Field(default_factory=dict)
+    triggers: dict[str, TriggerContract] = Field(default_factory=dict)
+    routines: dict[str, RoutineContract] = Field(default_factory=dict)
+    extensions: dict[str, ExtensionContract] = Field(default_factory=dict)
+
+    def pins_anything(self) -> bool:
+        return any(getattr(self, kind) for kind in ("tables", "enums", *_OBJECT_PINS))
 
     def check(self, spec: SchemaSpec) -> SchemaDiff:
         """The violations of this contract by ``spec``: empty (falsy) when it holds.
@@ -200,14 +249,17 @@ def contract_from_data(data: Any, path: Path, text: str = "") -> Contract:
         field = ".".join(loc)
         raise ContractError(path, first["msg"], line=_line_of(text, loc), field=field) from None
     contract = _canonical_contract(contract, path, text)
-    if not contract.tables and not contract.enums:
+    if not contract.pins_anything():
         # It would hold against every schema: a file that lost its pins, or a wrong file.
         raise ContractError(path, NO_PINS)
     return contract
 
 
 #: Why a contract without pins is refused (and warned about when built in code).
-NO_PINS = "the contract pins nothing: declare what must hold as [tables.NAME] or [enums.NAME]"
+NO_PINS = (
+    "the contract pins nothing: declare what must hold as [tables.NAME] or [enums.NAME] (or "
+    "views, sequences, triggers, routines, extensions)"
+)
 
 
 def contract_warnings(contract: Contract, spec: SchemaSpec) -> tuple[str, ...]:
@@ -217,7 +269,7 @@ def contract_warnings(contract: Contract, spec: SchemaSpec) -> tuple[str, ...]:
     a contract cannot pass because a pattern no longer matches (a renamed table, a typo).
     """
     messages: list[str] = []
-    if not contract.tables and not contract.enums:
+    if not contract.pins_anything():
         messages.append(NO_PINS)
     for key, pin in contract.tables.items():
         # A glob pinned absent that matches nothing is the pin holding, not a dead pin.
@@ -352,6 +404,9 @@ def check_contract(contract: Contract, spec: SchemaSpec, *, warn: bool = True) -
     named_enums = rules_for(spec.dialect).supports_named_enums
     for name, enum_pin in contract.enums.items() if named_enums else ():
         changes.extend(_enum_violations(name, enum_pin, spec))
+    for kind in _OBJECT_PINS:
+        for name, object_pin in getattr(contract, kind).items():
+            changes.extend(_object_violations(kind, name, object_pin, spec))
     unique = {(change.path, change.object, change.kind): change for change in changes}
     ordered = sorted(unique.values(), key=lambda change: (change.path, change.object, change.kind))
     return SchemaDiff(
@@ -531,6 +586,38 @@ def _changed(
 
 
 def _comparable(value: Any) -> Any:
+    return tuple(value) if isinstance(value, list) else value
+
+
+def _object_violations(kind: str, name: str, pin: _Pin, spec: SchemaSpec) -> list[Change]:
+    """A view, sequence, trigger, routine or extension pin against ``spec``."""
+    obj, path = SCHEMA_OBJECTS[kind], f"{kind}.{name}"
+    have: BaseModel | None = getattr(spec, kind).get(name)
+    if not pin.present:
+        return (
+            [] if have is None else [Change(kind="unexpected", object=obj, path=path, actual=have)]
+        )
+    if have is None:
+        return [Change(kind="missing", object=obj, path=path, expected=pin)]
+    wanted = {
+        field: canonical_definition(value) if field in _DEFINITION_FIELDS else value
+        for field, value in pin.declared().items()
+    }
+    found = {field: getattr(have, field) for field in wanted}
+    differing = sorted(field for field in wanted if _pinned(wanted[field]) != _pinned(found[field]))
+    if not differing:
+        return []
+    return _changed(
+        obj,
+        path,
+        differing,
+        {field: wanted[field] for field in differing},
+        {field: found[field] for field in differing},
+    )
+
+
+def _pinned(value: Any) -> Any:
+    # TOML and JSON give lists where specs hold tuples.
     return tuple(value) if isinstance(value, list) else value
 
 

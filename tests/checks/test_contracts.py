@@ -283,12 +283,12 @@ def test_absent_pins_and_enums() -> None:
         (
             'schemaspec = 1\nmode = "contract"\n',
             "c.toml: the contract pins nothing: declare what must hold as [tables.NAME] or"
-            " [enums.NAME]",
+            " [enums.NAME] (or views, sequences, triggers, routines, extensions)",
         ),
         (
             'schemaspec = 1\nmode = "contract"\ndialect = "postgresql"\ntables = {}\nenums = {}\n',
             "c.toml: the contract pins nothing: declare what must hold as [tables.NAME] or"
-            " [enums.NAME]",
+            " [enums.NAME] (or views, sequences, triggers, routines, extensions)",
         ),
     ],
 )
@@ -480,7 +480,10 @@ ENUMS_UNCHECKED = (
     "enum pins (member_status) check nothing here: this database keeps enum values in the"
     " column type (only PostgreSQL has named enums); pin the enum columns' type instead"
 )
-PINS_NOTHING = "the contract pins nothing: declare what must hold as [tables.NAME] or [enums.NAME]"
+PINS_NOTHING = (
+    "the contract pins nothing: declare what must hold as [tables.NAME] or [enums.NAME] (or "
+    "views, sequences, triggers, routines, extensions)"
+)
 WARNED_SPEC = SchemaSpec(
     dialect="postgresql",
     tables={"members": TableSpec(columns={"created_at": ColumnSpec(type="timestamp")})},
@@ -532,3 +535,50 @@ def test_check_contract_can_leave_the_warnings_to_the_caller(
 ) -> None:
     check_contract(Contract(mode="contract"), WARNED_SPEC, warn=False)
     assert list(recwarn) == []
+
+
+def test_views_triggers_and_routines_are_pinned_like_enums() -> None:
+    from schemaspec.spec import RoutineSpec, TriggerSpec, ViewSpec
+
+    spec = SchemaSpec(
+        dialect="postgresql",
+        views={"active_members": ViewSpec(definition="select id from members where active")},
+        triggers={
+            "members.touch": TriggerSpec(
+                table="members", timing="before", events=("update",), body="execute function f()"
+            )
+        },
+        routines={"f()": RoutineSpec(returns="trigger", volatility="volatile", body="begin end")},
+    )
+    contract = loads_contract(
+        'schemaspec = 1\nmode = "contract"\n'
+        '[views.active_members]\ndefinition = "SELECT id\\n  FROM members WHERE active;"\n'
+        '[triggers."members.touch"]\ntiming = "after"\n'
+        '[routines."f()"]\nvolatility = "stable"\n'
+        "[views.legacy]\npresent = false\n"
+        "[sequences.invoice_numbers]\n"
+    )
+    assert check_contract(contract, spec, warn=False).changes == (
+        Change(
+            kind="changed",
+            object="routine",
+            path="routines.f()",
+            attributes=frozenset({"volatility"}),
+            expected={"volatility": "stable"},
+            actual={"volatility": "volatile"},
+        ),
+        Change(
+            kind="missing",
+            object="sequence",
+            path="sequences.invoice_numbers",
+            expected=contract.sequences["invoice_numbers"],
+        ),
+        Change(
+            kind="changed",
+            object="trigger",
+            path="triggers.members.touch",
+            attributes=frozenset({"timing"}),
+            expected={"timing": "after"},
+            actual={"timing": "before"},
+        ),
+    )
