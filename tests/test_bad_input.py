@@ -238,8 +238,8 @@ CASES = [
     (
         "models-schema-matches-nothing",
         ["diff", "audit_schema_models:Base", str(SNAPSHOT), "--schema", "nosuch"],
-        "models audit_schema_models:Base have no tables in schema 'nosuch' (their tables are in the "
-        "default schema, 'audit')",
+        "models audit_schema_models:Base have no tables in schema 'nosuch' (their tables are in "
+        "the default schema, 'audit')",
     ),
     (
         "import-exits",
