@@ -665,9 +665,7 @@ def test_paths_given_as_flags_are_relative_to_where_the_command_runs(
 ) -> None:
     project = tmp_path / "project"
     project.mkdir()
-    (project / "pyproject.toml").write_text(
-        '[tool.schemaspec]\nmodels = "unioncore.models:Base"\n'
-    )
+    (project / "pyproject.toml").write_text('[tool.schemaspec]\nmodels = "unioncore.models:Base"\n')
     # The snapshot sits where the command is typed, not next to the pyproject.toml.
     shutil.copy(SNAPSHOT, tmp_path / "unioncore.toml")
     monkeypatch.chdir(tmp_path)
