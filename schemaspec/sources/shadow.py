@@ -27,7 +27,7 @@ from schemaspec.sources.alembic import lost_connection
 from schemaspec.sources.database import from_database
 from schemaspec.sources.namespaces import merged
 from schemaspec.sources.scratch import scratch_database
-from schemaspec.spec import MODEL_KINDS, OBJECT_KINDS, SchemaSpec
+from schemaspec.spec import DEFAULT_KINDS, MODEL_KINDS, SchemaSpec
 from schemaspec.util.redact import describe_url, scrub
 
 ShadowTarget = str | URL | bool
@@ -130,7 +130,7 @@ def _shadow_connection(url: URL, metadata: MetaData) -> Iterator[Connection]:
 def _described(spec: SchemaSpec) -> SchemaSpec:
     """What models describe, plus every kind their DDL events created (a view, a trigger): a
     database the models were built in says nothing about the kinds they left out."""
-    created = [kind for kind in OBJECT_KINDS if kind not in MODEL_KINDS and getattr(spec, kind)]
+    created = [kind for kind in DEFAULT_KINDS if kind not in MODEL_KINDS and getattr(spec, kind)]
     # Extensions a server has in every database (plpgsql) are not the models' doing.
     created = [kind for kind in created if kind != "extensions"]
     return spec.model_copy(update={"describes": (*MODEL_KINDS, *created)})

@@ -24,9 +24,9 @@ from schemaspec.dialects import normalize
 from schemaspec.dialects.base import known_dialect, replace
 from schemaspec.errors import SnapshotError, SourceError
 from schemaspec.spec import (
+    DEFAULT_KINDS,
     FORMAT_VERSION,
     MODEL_KINDS,
-    OBJECT_KINDS,
     ColumnSpec,
     ForeignKeySpec,
     IndexSpec,
@@ -72,7 +72,7 @@ def dumps(spec: SchemaSpec, format: str = "toml") -> str:
     }
     if spec.dialect is None and spec.describes is None:
         # Written out, or loading would take a neutral spec for one of models (see load).
-        data["describes"] = list(OBJECT_KINDS)
+        data["describes"] = list(DEFAULT_KINDS)
     _write_type_names(data)
     if format == "json":
         return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
@@ -168,7 +168,7 @@ def spec_from_data(data: Any, path: Path) -> SchemaSpec:
         # Written before specs said what they describe: only models are rendered neutrally, and
         # models describe tables, enums and sequences (a view the database has is no change).
         body["describes"] = list(MODEL_KINDS)
-    elif body.get("describes") == list(OBJECT_KINDS):
+    elif body.get("describes") == list(DEFAULT_KINDS):
         body["describes"] = None
     try:
         spec = SchemaSpec.model_validate(body)
