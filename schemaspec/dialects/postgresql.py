@@ -10,7 +10,8 @@ from schemaspec.sql.literals import postgresql_literal
 
 # ``col = ANY (ARRAY['a', 'b'])`` is how PostgreSQL gives back ``col IN ('a', 'b')`` (and
 # ``<> ALL`` a ``NOT IN``); the casts around it are already gone in canonical text.
-_ANY_ARRAY = re.compile(r"(=any|<>all)\(array\[((?:'(?:[^']|'')*'|[^\]'])*)\]\)")
+# Where the rest of the expression is beyond the parser, the array keeps its own parentheses.
+_ANY_ARRAY = re.compile(r"(=any|<>all)\((\()?array\[((?:'(?:[^']|'')*'|[^\]'])*)\](?(2)\))\)")
 # A typed literal (``interval '1 day'``) comes back as a cast (``'1 day'::interval``), and
 # canonical text drops casts, so the type keyword in front of a literal goes too. String
 # literals are matched first and kept, so the keyword is only removed outside of them.
@@ -102,7 +103,7 @@ class PostgreSQLRules(dialects.DialectRules):
 
     def rewrite(self, text: str) -> str:
         text = _ANY_ARRAY.sub(
-            lambda m: (" in(" if m.group(1) == "=any" else " not in(") + m.group(2) + ")", text
+            lambda m: (" in(" if m.group(1) == "=any" else " not in(") + m.group(3) + ")", text
         )
         text = _LIKE.sub(_like, text)
         return _TYPED_LITERAL.sub(lambda m: m.group(1) or "", text)

@@ -436,6 +436,17 @@ def mariadb_stored_defaults() -> sa.MetaData:
     return metadata
 
 
+def partial_index_like_and_in() -> sa.MetaData:
+    metadata = sa.MetaData()
+    things = table(metadata, sa.Column("name", sa.String(40)))
+    sa.Index(
+        "ix_things_name",
+        things.c.name,
+        postgresql_where=sa.text("(name LIKE 'a%') AND (name IN ('x', 'y'))"),
+    )
+    return metadata
+
+
 ALL = ("sqlite", "postgresql", "mysql")
 CASES: list[tuple[str, Callable[[], sa.MetaData], tuple[str, ...]]] = [
     ("float precision", floats, ALL),
@@ -477,6 +488,7 @@ CASES: list[tuple[str, Callable[[], sa.MetaData], tuple[str, ...]]] = [
     ("ddl_if check constraint", check_for_one_database, ALL),
     # Found by the generative test (tests/generative/FINDINGS.md, classes 1-5).
     ("unique constraint on the primary key", unique_on_the_primary_key, ALL),
+    ("partial index with LIKE and IN", partial_index_like_and_in, ("postgresql",)),
     ("defaults as MariaDB stores them, comments beside them", mariadb_stored_defaults, ("mysql",)),
     # PostgreSQL refuses a length on TEXT.
     ("sized BLOB and TEXT", sized_blobs_and_texts, ("sqlite", "mysql")),
