@@ -70,6 +70,12 @@ def add_source_options(parser: argparse.ArgumentParser) -> None:
         "(audit.events)",
     )
     parser.add_argument(
+        "--privileges",
+        action="store_true",
+        help="databases: also read grants, row-level security and policies (compared when both "
+        "sides read them)",
+    )
+    parser.add_argument(
         "--all-schemas",
         action="store_true",
         help="every schema but the database's own, in one spec (qualified as with --schema)",
@@ -158,6 +164,7 @@ def load_spec(args: argparse.Namespace, source: Source | str) -> SchemaSpec:
         dialect=args.dialect,
         schema=named[0] if len(named) == 1 else None,
         schemas=several,
+        privileges=args.privileges,
         shadow=args.shadow,
         connect_timeout=args.connect_timeout,
         statement_timeout=args.statement_timeout,

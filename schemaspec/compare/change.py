@@ -58,8 +58,6 @@ class Change(BaseModel):
     @property
     def table(self) -> str | None:
         """The table the change belongs to (``None`` for schema-level objects such as enums)."""
-        if self.object == "trigger":
-            return self.path.split(".")[1]
         if self.object in SCHEMA_OBJECTS.values():
             return None
         return self.path.split(".", 1)[0]

@@ -22,7 +22,14 @@ from schemaspec.compare.ignore import IgnoreRule, RuleLike, apply_rules, as_rule
 from schemaspec.dialects import common_ground, normalize
 from schemaspec.dialects.base import replace
 from schemaspec.errors import SourceError
-from schemaspec.spec import DEFAULT_KINDS, MODEL_KINDS, OBJECT_KINDS, SchemaSpec, TableSpec
+from schemaspec.spec import (
+    DEFAULT_KINDS,
+    MODEL_KINDS,
+    OBJECT_KINDS,
+    ExtensionSpec,
+    SchemaSpec,
+    TableSpec,
+)
 from schemaspec.util.gcpause import paused_gc
 
 #: Constraints a database may name on its own: names are compared only when both sides have one.
@@ -83,6 +90,11 @@ def diff(
     left, right, notes = comparable(expected, actual)
     if "privileges" not in kinds:
         left, right = _without_privileges(left), _without_privileges(right)
+    elif "tables" not in kinds:
+        # Privileges live on tables: compare the tables' privileges and nothing else of them.
+        left, right = _only_privileges(left), _only_privileges(right)
+        kinds = ("tables", *kinds)
+    left, right = _comparable_extensions(left, right)
     notes.extend(described)
     changes: list[Change] = []
     tables = left.tables.keys() | right.tables.keys() if "tables" in kinds else set()
@@ -397,7 +409,7 @@ def compared_kinds(
         ]
         if not missing_on:
             kinds.append(kind)
-        elif kind != "privileges" and (getattr(expected, kind) or getattr(actual, kind)):
+        elif _has_any(kind, expected) or _has_any(kind, actual):
             left_out.setdefault(_side_name(missing_on, expected, actual), []).append(kind)
     notes = [
         f"{', '.join(names)}: not described by {side}; not compared"
@@ -415,6 +427,34 @@ def _without_privileges(spec: SchemaSpec) -> SchemaSpec:
         for name, table in spec.tables.items()
     }
     return replace(spec, tables=tables)
+
+
+def _only_privileges(spec: SchemaSpec) -> SchemaSpec:
+    tables = {
+        name: TableSpec(
+            grants=table.grants, row_security=table.row_security, policies=table.policies
+        )
+        for name, table in spec.tables.items()
+    }
+    return replace(spec, tables=tables)
+
+
+def _comparable_extensions(left: SchemaSpec, right: SchemaSpec) -> tuple[SchemaSpec, SchemaSpec]:
+    """An extension's version is compared only when both sides read it (it is read on request)."""
+    if all(e.version is None for e in left.extensions.values()) == all(
+        e.version is None for e in right.extensions.values()
+    ):
+        return left, right
+    blank = {name: ExtensionSpec() for name in left.extensions}
+    other = {name: ExtensionSpec() for name in right.extensions}
+    return replace(left, extensions=blank), replace(right, extensions=other)
+
+
+def _has_any(kind: str, spec: SchemaSpec) -> bool:
+    """Whether ``spec`` holds objects of ``kind`` (privileges: on any of its tables)."""
+    if kind == "privileges":
+        return any(t.grants or t.row_security or t.policies for t in spec.tables.values())
+    return bool(getattr(spec, kind))
 
 
 def _side_name(sides: list[str], expected: SchemaSpec, actual: SchemaSpec) -> str:

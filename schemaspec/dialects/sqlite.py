@@ -43,6 +43,13 @@ class SQLiteRules(dialects.DialectRules):
             return f"varchar({max(len(value) for value in values)})"
         return type_
 
+    def column(self, column: ColumnSpec, enums: dict[str, EnumSpec]) -> ColumnSpec:
+        column = super().column(column, enums)
+        # BINARY is every column's collation unless told otherwise.
+        if column.collation == "binary":
+            return dialects.replace(column, collation=None)
+        return column
+
     def autoincrement(
         self, columns: dict[str, ColumnSpec], primary_key: tuple[str, ...]
     ) -> dict[str, ColumnSpec]:

@@ -116,6 +116,11 @@ def from_database(
     """
     if schema is not None and schemas is not None:
         raise SourceError("give schema= (one schema, bare keys) or schemas=, not both")
+    if privileges and schemas is not None:
+        # Never a spec that says it describes privileges it did not read.
+        raise SourceError(
+            "privileges are read for one schema at a time: give schema=, not schemas="
+        )
     try:
         with _connection(bind, connect_timeout, statement_timeout) as connection:
             if schemas is None:
@@ -398,9 +403,10 @@ def _reflect(
                 views[view_name] = view.model_copy(update={"indexes": _indexes(view_indexes)})
     others: dict[str, Any] = {
         "views": views,
-        "sequences": found.sequences,
+        "sequences": {name: s for name, s in found.sequences.items() if wanted(name)},
         "triggers": {key: t for key, t in found.triggers.items() if wanted(t.table)},
-        "routines": found.routines,
+        # Patterns match a routine's name, not its arguments.
+        "routines": {key: r for key, r in found.routines.items() if wanted(key.split("(")[0])},
         "extensions": found.extensions,
     }
     if not names:

@@ -160,11 +160,11 @@ def metadata_to_spec(
             type_ = column.type
             if isinstance(type_, Enum) and type_.native_enum and type_.name:
                 enums[type_.name] = EnumSpec(values=tuple(type_.enums))
+    # Keyed like tables: the compared schema's bare, other schemas' qualified.
     sequences = {
-        sequence.name: _sequence_spec(sequence)
+        table_key(sequence.schema, sequence.name, schema): _sequence_spec(sequence)
         for sequence in metadata._sequences.values()
-        # One schema's sequences, as from_database reads them.
-        if sequence.schema in (None, schema)
+        if schema is None or sequence.schema == schema
     }
     return SchemaSpec(
         dialect=None, tables=tables, enums=enums, sequences=sequences, describes=MODEL_KINDS
@@ -223,6 +223,8 @@ def _compiled_per_dialect(table: Table) -> bool:
     for column in table.columns:
         default = column.server_default
         if isinstance(default, DefaultClause) and not _plain(default.arg):
+            return True
+        if isinstance(column.default, Sequence):
             return True
         if isinstance(default, DefaultClause) and "\\" in _literal_text(default.arg):
             return True
@@ -373,6 +375,15 @@ def check_key(checks: dict[str, CheckSpec], check: CheckSpec) -> str:
 
 def _table_spec(table: Table, schema: str | None, compiler: _Compiler) -> TableSpec:
     autoincrement_column = table.autoincrement_column
+    if (
+        compiler.dialect_name in ("postgresql", "mysql")
+        and autoincrement_column is not None
+        and isinstance(autoincrement_column.default, Sequence)
+        and autoincrement_column.server_default is None
+    ):
+        # A key with its own Sequence is a plain INTEGER on PostgreSQL (no SERIAL) and MariaDB
+        # (no AUTO_INCREMENT): SQLAlchemy calls the sequence in each INSERT.
+        autoincrement_column = None
     columns = {
         column.name: _column_spec(column, column is autoincrement_column, compiler)
         for column in table.columns

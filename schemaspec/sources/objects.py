@@ -100,8 +100,10 @@ def _postgresql(connection: Connection, schema: str | None) -> Objects:
         params,
     ):
         name, start, increment, minimum, maximum, cycle, type_, table, column, serial = row
-        if serial:
-            # SERIAL: the sequence is how its column autoincrements, compared on the column.
+        if serial and name.startswith(f"{table}_{column}"[:55]):
+            # SERIAL: owned by the column it feeds and named after it, the sequence is how the
+            # column autoincrements, compared on the column. A sequence of the models' own,
+            # made OWNED BY later, keeps its name and is compared.
             continue
         objects.sequences[name] = sequence_spec(
             type_,
@@ -127,7 +129,8 @@ def _postgresql(connection: Connection, schema: str | None) -> Objects:
             objects.triggers[f"{table}.{name}"] = trigger
     for row in connection.execute(
         text(
-            "SELECT p.proname, pg_catalog.pg_get_function_identity_arguments(p.oid), p.prokind,"
+            # The argument types alone identify a routine (names and OUT arguments do not).
+            "SELECT p.proname, pg_catalog.oidvectortypes(p.proargtypes), p.prokind,"
             " pg_catalog.pg_get_function_result(p.oid), l.lanname, p.provolatile, p.prosrc"
             " FROM pg_catalog.pg_proc p"
             " JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace"
@@ -312,7 +315,8 @@ def trigger_events(events: list[str]) -> tuple[str, ...]:
     return tuple(sorted(cleaned, key=lambda event: _EVENT_ORDER.index(event.split()[0])))
 
 
-#: The largest value of a MariaDB sequence (its maximum default, one below BIGINT's).
+#: The largest value of a MariaDB sequence (its maximum default, one below BIGINT's; the
+#: smallest, for a descending one, is BIGINT's smallest plus one).
 _MARIADB_MAX = 2**63 - 2
 
 
@@ -336,7 +340,7 @@ def sequence_spec(
         ascending = int(increment or 1) > 0
         if ascending and maxvalue is not None and int(maxvalue) == _MARIADB_MAX:
             maxvalue = None
-        if not ascending and minvalue is not None and int(minvalue) == -_MARIADB_MAX:
+        if not ascending and minvalue is not None and int(minvalue) == -(2**63 - 1):
             minvalue = None
         type_ = "bigint"
     options = {

@@ -60,6 +60,7 @@ def load_source(
     dialect: str | None = None,
     schema: str | None = None,
     schemas: str | Sequence[str] | None = None,
+    privileges: bool = False,
     shadow: str | bool | None = None,
     connect_timeout: float | None = DEFAULT_CONNECT_TIMEOUT,
     statement_timeout: float | None = DEFAULT_STATEMENT_TIMEOUT,
@@ -90,6 +91,7 @@ def load_source(
             source.text,
             schema=schema,
             schemas=schemas,
+            privileges=privileges,
             connect_timeout=connect_timeout,
             statement_timeout=statement_timeout,
         )

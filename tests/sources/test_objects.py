@@ -436,3 +436,66 @@ def test_mariadb_grants_are_read_on_request(schemaspec_mysql_url: str) -> None:
         }
     finally:
         database.run(f"DROP USER '{user}'@'localhost'")
+
+
+def test_sequences_and_routines_as_users_declare_them(schemaspec_postgresql_url: str) -> None:
+    database = Built("postgresql", schemaspec_postgresql_url)
+    metadata = sa.MetaData()
+    ticket_numbers = sa.Sequence("ticket_no_seq", metadata=metadata)
+    sa.Table(
+        "tickets",
+        metadata,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column(
+            "no",
+            sa.BigInteger,
+            ticket_numbers,
+            server_default=ticket_numbers.next_value(),
+            nullable=False,
+        ),
+    )
+    engine = sa.create_engine(schemaspec_postgresql_url)
+    metadata.create_all(engine)
+    engine.dispose()
+    database.run(
+        # Made OWNED BY later: still the models' sequence, not a SERIAL's own.
+        "ALTER SEQUENCE ticket_no_seq OWNED BY tickets.no",
+        "CREATE FUNCTION add(a integer, b integer) RETURNS integer LANGUAGE sql AS 'SELECT a + b'",
+    )
+    spec = database.spec()
+    assert spec.sequences == {"ticket_no_seq": SequenceSpec(owned_by="tickets.no")}
+    # Keyed by argument types: renaming a parameter is not another routine.
+    assert list(spec.routines) == ["add(integer, integer)"]
+    assert schemaspec.diff(schemaspec.from_models(metadata), spec).changes == (
+        Change(
+            kind="changed",
+            object="sequence",
+            path="sequences.ticket_no_seq",
+            attributes=frozenset({"owned_by"}),
+            expected={"owned_by": None},
+            actual={"owned_by": "tickets.no"},
+        ),
+    )
+    # Patterns match sequences and routines by name too.
+    filtered = schemaspec.from_database(schemaspec_postgresql_url, exclude=["ticket*", "add"])
+    assert (filtered.sequences, filtered.routines) == ({}, {})
+
+
+def test_privileges_alone_and_one_sided(schemaspec_postgresql_url: str) -> None:
+    database = Built("postgresql", schemaspec_postgresql_url)
+    database.run(
+        "CREATE TABLE members (id integer PRIMARY KEY)",
+        "GRANT SELECT ON members TO PUBLIC",
+    )
+    before = schemaspec.from_database(schemaspec_postgresql_url, privileges=True)
+    database.run("REVOKE SELECT ON members FROM PUBLIC", "ALTER TABLE members ADD COLUMN x int")
+    after = schemaspec.from_database(schemaspec_postgresql_url, privileges=True)
+    # Only privileges asked for: the new column is not compared, the revoked grant is.
+    assert schemaspec.diff(before, after, objects=["privileges"]).changes == (
+        missing("grant", "members.grants.PUBLIC", GrantSpec(privileges=("SELECT",))),
+    )
+    plain = schemaspec.from_database(schemaspec_postgresql_url)
+    result = schemaspec.diff(before, plain)
+    assert result.notes == ("privileges: not described by the actual side; not compared",)
+    with pytest.raises(schemaspec.SourceError, match="one schema at a time"):
+        schemaspec.from_database(schemaspec_postgresql_url, schemas="*", privileges=True)

@@ -447,6 +447,17 @@ def partial_index_like_and_in() -> sa.MetaData:
     return metadata
 
 
+def sequences() -> sa.MetaData:
+    metadata = sa.MetaData()
+    sa.Sequence("invoice_numbers", start=1000, increment=10, metadata=metadata)
+    sa.Sequence("countdown", increment=-1, metadata=metadata)
+    table(metadata)
+    sa.Table(
+        "orders", metadata, sa.Column("id", sa.Integer, sa.Sequence("order_ids"), primary_key=True)
+    )
+    return metadata
+
+
 ALL = ("sqlite", "postgresql", "mysql")
 CASES: list[tuple[str, Callable[[], sa.MetaData], tuple[str, ...]]] = [
     ("float precision", floats, ALL),
@@ -489,6 +500,7 @@ CASES: list[tuple[str, Callable[[], sa.MetaData], tuple[str, ...]]] = [
     # Found by the generative test (tests/generative/FINDINGS.md, classes 1-5).
     ("unique constraint on the primary key", unique_on_the_primary_key, ALL),
     ("partial index with LIKE and IN", partial_index_like_and_in, ("postgresql",)),
+    ("standalone and key sequences", sequences, ALL),
     ("defaults as MariaDB stores them, comments beside them", mariadb_stored_defaults, ("mysql",)),
     # PostgreSQL refuses a length on TEXT.
     ("sized BLOB and TEXT", sized_blobs_and_texts, ("sqlite", "mysql")),
