@@ -328,6 +328,11 @@ def _value(value: Any) -> str:
         return str(value).lower()
     if isinstance(value, tuple | list):
         return "(" + ", ".join(str(item) for item in value) + ")"
+    if isinstance(value, BaseModel):
+        # Only what is set: an index is (columns, unique), not every field at its default.
+        value = value.model_dump(exclude_defaults=True)
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{key}: {_value(item)}" for key, item in value.items()) + "}"
     return str(value)
 
 

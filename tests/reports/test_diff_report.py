@@ -336,3 +336,18 @@ def test_a_long_changed_definition_reads_as_the_words_that_changed() -> None:
         update={"expected": {"definition": "select 1"}, "actual": {"definition": "select 2"}}
     )
     assert describe(short) == ("views.recent_members: definition select 1 expected, select 2 found")
+
+
+def test_nested_values_read_as_what_is_set() -> None:
+    change = Change(
+        kind="changed",
+        object="view",
+        path="views.room_counts",
+        attributes=frozenset({"indexes"}),
+        expected={"indexes": {"room_counts_room": IndexSpec(columns=("room_id",), unique=True)}},
+        actual={"indexes": {"room_counts_room": IndexSpec(columns=("room_id",))}},
+    )
+    assert describe(change) == (
+        "views.room_counts: indexes {room_counts_room: {columns: (room_id), unique: true}}"
+        " expected, {room_counts_room: {columns: (room_id)}} found"
+    )
