@@ -332,34 +332,26 @@ def _mysql_unknown_types(connection: Connection, schema: str | None, reflected: 
 
 
 def _mysql_collations(connection: Connection, schema: str | None, reflected: Reflected) -> None:
-    """Each string column's collation where it is not its table's default: the collation's
-    name, or only its character set's name when it is that character set's default collation
-    (how a model declares it: ``VARCHAR(20, charset="latin1")``)."""
-    rows = connection.execute(
-        text(
-            "SELECT c.table_name, c.column_name, c.character_set_name, c.collation_name,"
-            " t.table_collation, k.is_default"
-            " FROM information_schema.columns c"
-            " JOIN information_schema.tables t"
-            " ON t.table_schema = c.table_schema AND t.table_name = c.table_name"
-            " LEFT JOIN information_schema.collations k ON k.collation_name = c.collation_name"
-            " WHERE c.table_schema = coalesce(:schema, database())"
-            " AND c.collation_name IS NOT NULL"
-        ),
-        {"schema": schema},
-    ).all()
-    found: dict[tuple[str, str], str | None] = {}
-    for table, column, charset, collation_name, table_collation, is_default in rows:
-        if collation_name == table_collation:
-            found[(table, column)] = None
-        elif str(is_default or "").lower() == "yes":
-            found[(table, column)] = charset
-        else:
-            found[(table, column)] = collation_name
-    for key, columns in reflected.columns.items():
+    """A column whose collation is its character set's default reads as the character set's
+    name (``latin1``), as a model declares it (``VARCHAR(20, charset="latin1")``).
+
+    SQLAlchemy reads a column's collation from ``SHOW CREATE TABLE``, which shows it where it is
+    not the table's default; which collation is a set's default comes from the small
+    ``information_schema.collations`` (the per-column views would open every table).
+    """
+    defaults: dict[str, str] = dict(
+        connection.execute(
+            text(
+                "SELECT collation_name, character_set_name FROM information_schema.collations"
+                " WHERE is_default = 'Yes'"
+            )
+        ).all()
+    )
+    for columns in reflected.columns.values():
         for column in columns:
-            if (key[1], column["name"]) in found:
-                column[COLLATION] = found[(key[1], column["name"])]
+            collation_name = getattr(column["type"], "collation", None)
+            if collation_name in defaults:
+                column[COLLATION] = defaults[collation_name]
 
 
 # -- MariaDB --------------------------------------------------------------------------------
