@@ -189,7 +189,7 @@ def _read_schemas(
     for other in sorted(set(wanted) - {default}):
         references = _references_from(other, default, connection.dialect.name == "postgresql")
         read = _read(connection, other, include, exclude, prefix=f"{other}.", references=references)
-        spec = namespaces.merged(spec, other, read, references_qualified=True)
+        spec = namespaces.merged(spec, other, read)
     return spec
 
 

@@ -3,7 +3,7 @@ qualified (``audit.events``), as models key a ``Table(..., schema="audit")``."""
 
 from __future__ import annotations
 
-from schemaspec.spec import ForeignKeySpec, SchemaSpec, TableSpec
+from schemaspec.spec import SchemaSpec
 
 #: Schemas the databases keep for themselves, never the application's.
 SYSTEM_SCHEMAS = frozenset(
@@ -26,13 +26,11 @@ def is_system_schema(name: str) -> bool:
     return name in SYSTEM_SCHEMAS or name.startswith(("pg_temp_", "pg_toast_temp_"))
 
 
-def merged(
-    spec: SchemaSpec, schema: str, other: SchemaSpec, *, references_qualified: bool = False
-) -> SchemaSpec:
+def merged(spec: SchemaSpec, schema: str, other: SchemaSpec) -> SchemaSpec:
     """``spec`` plus the objects of ``other``, read with ``schema=schema``, as ``schema.name``.
 
-    ``references_qualified``: ``other``'s foreign keys already name the tables they refer to by
-    their keys in the merged spec; otherwise a bare reference is taken as one within ``schema``.
+    ``other``'s foreign keys already name the tables they refer to by their keys in the merged
+    spec (see ``database._references_from``).
     """
 
     def qualified(name: str) -> str:
@@ -43,13 +41,7 @@ def merged(
         for key, trigger in other.triggers.items()
     }
     update = {
-        "tables": {
-            **spec.tables,
-            **{
-                qualified(name): t if references_qualified else qualified_references(t, schema)
-                for name, t in other.tables.items()
-            },
-        },
+        "tables": {**spec.tables, **{qualified(k): t for k, t in other.tables.items()}},
         "enums": {**other.enums, **spec.enums},
         "views": {**spec.views, **{qualified(k): v for k, v in other.views.items()}},
         "sequences": {**spec.sequences, **{qualified(k): v for k, v in other.sequences.items()}},
@@ -57,13 +49,3 @@ def merged(
         "triggers": {**spec.triggers, **triggers},
     }
     return spec.model_copy(update=update)
-
-
-def qualified_references(table: TableSpec, schema: str) -> TableSpec:
-    """Read with ``schema=...``, a reference within that schema is bare: qualify it."""
-    keys: dict[str, ForeignKeySpec] = {}
-    for key, fk in table.foreign_keys.items():
-        bare = "." not in fk.referred_table
-        referred = f"{schema}.{fk.referred_table}" if bare else fk.referred_table
-        keys[key] = fk.model_copy(update={"referred_table": referred})
-    return table.model_copy(update={"foreign_keys": keys})

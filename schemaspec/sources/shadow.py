@@ -25,7 +25,6 @@ from sqlalchemy.pool import NullPool, StaticPool
 from schemaspec.errors import DatabaseConnectionError, SourceError
 from schemaspec.sources.alembic import lost_connection
 from schemaspec.sources.database import from_database
-from schemaspec.sources.namespaces import merged
 from schemaspec.sources.scratch import scratch_database
 from schemaspec.spec import DEFAULT_KINDS, MODEL_KINDS, SchemaSpec
 from schemaspec.util.redact import describe_url, scrub
@@ -58,12 +57,13 @@ def shadow_spec(
         _create(connection, metadata)
         if schema is not None:
             return _described(from_database(connection, schema=schema))
-        spec = from_database(connection)
-        # Tables declared in the default schema (schema="public") were read with the rest.
+        # Tables declared in the default schema (schema="public") are read with the rest; the
+        # others are read as from_database reads several schemas, foreign keys across included.
         default = connection.dialect.default_schema_name
-        for other in sorted(_schemas(metadata) - {default}):
-            spec = merged(spec, other, from_database(connection, schema=other))
-        return _described(spec)
+        others = sorted(_schemas(metadata) - {default})
+        if not others:
+            return _described(from_database(connection))
+        return _described(from_database(connection, schemas=[default or "", *others]))
 
 
 def shadow_url(dialect: str | None, shadow: ShadowTarget) -> URL:

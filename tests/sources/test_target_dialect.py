@@ -458,6 +458,23 @@ def sequences() -> sa.MetaData:
     return metadata
 
 
+def cross_schema_foreign_keys() -> sa.MetaData:
+    metadata = sa.MetaData()
+    members = table(metadata)
+    actors = sa.Table(
+        "actors", metadata, sa.Column("id", sa.Integer, primary_key=True), schema="audit"
+    )
+    sa.Table(
+        "events",
+        metadata,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("thing_id", sa.ForeignKey(members.c.id)),
+        sa.Column("actor_id", sa.ForeignKey(actors.c.id)),
+        schema="audit",
+    )
+    return metadata
+
+
 ALL = ("sqlite", "postgresql", "mysql")
 CASES: list[tuple[str, Callable[[], sa.MetaData], tuple[str, ...]]] = [
     ("float precision", floats, ALL),
@@ -501,6 +518,7 @@ CASES: list[tuple[str, Callable[[], sa.MetaData], tuple[str, ...]]] = [
     ("unique constraint on the primary key", unique_on_the_primary_key, ALL),
     ("partial index with LIKE and IN", partial_index_like_and_in, ("postgresql",)),
     ("standalone and key sequences", sequences, ALL),
+    ("foreign keys across schemas", cross_schema_foreign_keys, ("postgresql",)),
     ("defaults as MariaDB stores them, comments beside them", mariadb_stored_defaults, ("mysql",)),
     # PostgreSQL refuses a length on TEXT.
     ("sized BLOB and TEXT", sized_blobs_and_texts, ("sqlite", "mysql")),
