@@ -90,6 +90,8 @@ class UniqueSpec(_Frozen):
     name: str | None = None
     #: NULLs count as equal (PostgreSQL 15 ``NULLS NOT DISTINCT``).
     nulls_not_distinct: bool = False
+    #: Columns carried in its index without being part of the key (PostgreSQL ``INCLUDE``).
+    include: tuple[str, ...] = ()
 
 
 class ExcludeSpec(_Frozen):
@@ -191,6 +193,8 @@ class TriggerSpec(_Frozen):
     #: What it runs, canonical text: PostgreSQL's ``execute function f()`` (with its ``when``
     #: condition), MariaDB's and SQLite's statement body.
     body: str
+    #: PostgreSQL: ``disabled``, ``replica`` or ``always`` when not simply enabled.
+    state: str | None = None
 
 
 class RoutineSpec(_Frozen):
@@ -203,6 +207,13 @@ class RoutineSpec(_Frozen):
     volatility: str | None = None
     #: The body as the database stores it, in canonical text.
     body: str
+    #: ``definer`` or ``invoker`` where the database does not default to it (PostgreSQL:
+    #: ``definer`` for ``SECURITY DEFINER``; MariaDB: ``invoker`` for ``SQL SECURITY INVOKER``).
+    security: str | None = None
+    #: PostgreSQL ``STRICT`` (``RETURNS NULL ON NULL INPUT``).
+    strict: bool = False
+    #: PostgreSQL ``SET`` options (``search_path=public``).
+    settings: tuple[str, ...] = ()
 
 
 class ExtensionSpec(_Frozen):

@@ -143,7 +143,9 @@ class DialectRules:
         if not self.stores_deferrable:
             foreign_keys = {k: replace(fk, deferrable=None) for k, fk in foreign_keys.items()}
         if not self.stores_postgresql_indexes:
-            unique = {k: replace(u, nulls_not_distinct=False) for k, u in unique.items()}
+            unique = {
+                k: replace(u, nulls_not_distinct=False, include=()) for k, u in unique.items()
+            }
         return replace(
             table,
             columns=columns,

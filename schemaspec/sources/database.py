@@ -446,6 +446,7 @@ def _reflect(
                     nulls_not_distinct=bool(
                         (u.get("dialect_options") or {}).get("postgresql_nulls_not_distinct")
                     ),
+                    include=tuple((u.get("dialect_options") or {}).get("postgresql_include") or ()),
                 )
                 for u in uniques.get(key, [])
             },

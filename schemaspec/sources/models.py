@@ -408,6 +408,10 @@ def _table_spec(table: Table, schema: str | None, compiler: _Compiler) -> TableS
                 columns=names,
                 name=compiler.name(constraint),
                 nulls_not_distinct=bool(_postgresql_option(constraint, "nulls_not_distinct")),
+                include=tuple(
+                    getattr(column, "name", column)
+                    for column in _postgresql_option(constraint, "include") or ()
+                ),
             )
         elif isinstance(constraint, ExcludeConstraint):
             exclude = ExcludeSpec(

@@ -114,9 +114,9 @@ def _postgresql(connection: Connection, schema: str | None) -> Objects:
             cycle=cycle,
             owned_by=f"{table}.{column}" if table is not None else None,
         )
-    for table, name, definition in connection.execute(
+    for table, name, definition, enabled in connection.execute(
         text(
-            "SELECT c.relname, t.tgname, pg_catalog.pg_get_triggerdef(t.oid)"
+            "SELECT c.relname, t.tgname, pg_catalog.pg_get_triggerdef(t.oid), t.tgenabled"
             " FROM pg_catalog.pg_trigger t"
             " JOIN pg_catalog.pg_class c ON c.oid = t.tgrelid"
             " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
@@ -126,12 +126,14 @@ def _postgresql(connection: Connection, schema: str | None) -> Objects:
     ):
         trigger = _postgresql_trigger(table, definition)
         if trigger is not None:
-            objects.triggers[f"{table}.{name}"] = trigger
+            state = _PG_TRIGGER_STATES.get(str(enabled))
+            objects.triggers[f"{table}.{name}"] = trigger.model_copy(update={"state": state})
     for row in connection.execute(
         text(
             # The argument types alone identify a routine (names and OUT arguments do not).
             "SELECT p.proname, pg_catalog.oidvectortypes(p.proargtypes), p.prokind,"
-            " pg_catalog.pg_get_function_result(p.oid), l.lanname, p.provolatile, p.prosrc"
+            " pg_catalog.pg_get_function_result(p.oid), l.lanname, p.provolatile, p.prosrc,"
+            " p.prosecdef, p.proisstrict, p.proconfig"
             " FROM pg_catalog.pg_proc p"
             " JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace"
             " JOIN pg_catalog.pg_language l ON l.oid = p.prolang"
@@ -139,13 +141,16 @@ def _postgresql(connection: Connection, schema: str | None) -> Objects:
         ),
         params,
     ):
-        name, arguments, kind, returns, language, volatility, body = row
+        name, arguments, kind, returns, language, volatility, body, definer, strict, config = row
         objects.routines[f"{name}({arguments})"] = RoutineSpec(
             kind=_PG_ROUTINE_KINDS.get(kind, "function"),
             returns=returns.lower() if returns else None,
             language=language,
             volatility=_PG_VOLATILITY.get(volatility),
             body=canonical_definition(body or ""),
+            security="definer" if definer else None,
+            strict=bool(strict),
+            settings=tuple(sorted(config or ())),
         )
     for name, version in connection.execute(
         # PL/pgSQL is installed in every database PostgreSQL creates: part of the server.
@@ -155,6 +160,8 @@ def _postgresql(connection: Connection, schema: str | None) -> Objects:
     return objects
 
 
+# pg_trigger.tgenabled: O fires normally; D never; R only for replication; A always.
+_PG_TRIGGER_STATES = {"D": "disabled", "R": "replica", "A": "always"}
 _PG_ROUTINE_KINDS = {"f": "function", "p": "procedure", "a": "aggregate", "w": "window"}
 _PG_VOLATILITY = {"i": "immutable", "s": "stable", "v": "volatile"}
 
@@ -226,18 +233,21 @@ def _mysql(connection: Connection, schema: str | None) -> Objects:
     for row in connection.execute(
         text(
             "SELECT routine_name, routine_type, dtd_identifier, routine_body,"
-            " is_deterministic, routine_definition FROM information_schema.routines"
+            " is_deterministic, routine_definition, security_type"
+            " FROM information_schema.routines"
             f" WHERE routine_schema {_MY_SCHEMA}"
         ),
         params,
     ):
-        name, kind, returns, language, deterministic, body = row
+        name, kind, returns, language, deterministic, body, security = row
         objects.routines[f"{name}({', '.join(parameters.get(name, []))})"] = RoutineSpec(
             kind=kind.lower(),
             returns=returns.lower() if returns else None,
             language=language.lower() if language else None,
             volatility="deterministic" if deterministic == "YES" else "not deterministic",
             body=canonical_definition(body or "", qualifier=database),
+            # MariaDB's routines run as their definer unless told otherwise.
+            security="invoker" if security == "INVOKER" else None,
         )
     quote = connection.dialect.identifier_preparer.quote
     # SHOW FULL TABLES reads table types from the data dictionary; information_schema.tables

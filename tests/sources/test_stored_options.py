@@ -39,6 +39,7 @@ def models(dialect: str) -> sa.MetaData:
         sa.Column("note", sa.String(40)),
         sa.PrimaryKeyConstraint("id", name="children_key"),
         sa.UniqueConstraint("parent_id", "note", postgresql_nulls_not_distinct=True),
+        sa.UniqueConstraint("name", postgresql_include=["note"]),
     )
     sa.Index("ix_children_note", children.c.note, postgresql_using="hash")
     sa.Index(
@@ -82,6 +83,7 @@ def test_models_read_as_the_database_keeps_them(
         assert children.indexes["ix_children_name"].include == ("note",)
         assert children.unique["parent_id,note"].nulls_not_distinct is True
         assert list(children.excludes) == ["using gist (during with &&)"]
+        assert children.unique["name"].include == ("note",)
 
 
 def test_a_neutral_spec_keeps_every_option_until_a_database_is_named() -> None:
