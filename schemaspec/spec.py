@@ -176,6 +176,8 @@ class SequenceSpec(_Frozen):
     min_value: int | None = None
     max_value: int | None = None
     cycle: bool = False
+    #: How many values are handed out at once (PostgreSQL's default 1, MariaDB's 1000: none).
+    cache: int | None = None
     #: ``table.column`` a PostgreSQL sequence is ``OWNED BY``.
     owned_by: str | None = None
 
@@ -195,6 +197,10 @@ class TriggerSpec(_Frozen):
     body: str
     #: PostgreSQL: ``disabled``, ``replica`` or ``always`` when not simply enabled.
     state: str | None = None
+    #: A PostgreSQL constraint trigger's ``immediate``/``deferred`` (none: not deferrable).
+    deferrable: str | None = None
+    #: MariaDB: its place among the table's triggers of one timing and event (they run in order).
+    order: int | None = None
 
 
 class RoutineSpec(_Frozen):
@@ -214,6 +220,9 @@ class RoutineSpec(_Frozen):
     strict: bool = False
     #: PostgreSQL ``SET`` options (``search_path=public``).
     settings: tuple[str, ...] = ()
+    #: PostgreSQL: the arguments as declared, names and defaults included (the key has their
+    #: types only, so renaming one or changing a default is a change of this routine).
+    arguments: str | None = None
 
 
 class ExtensionSpec(_Frozen):

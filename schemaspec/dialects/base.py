@@ -79,6 +79,8 @@ class DialectRules:
     stores_primary_key_name = True
     stores_postgresql_indexes = True
     stores_sequences = True
+    #: A sequence's cache size when none is given (``None``: not known, kept as it is).
+    default_sequence_cache: int | None = None
     #: Collation names compare without case (MySQL, SQLite); PostgreSQL's are case-sensitive.
     collations_ignore_case = False
 
@@ -101,7 +103,14 @@ class DialectRules:
             tables=tables,
             enums=enums,
             variants=variants,
-            sequences=spec.sequences if self.stores_sequences else {},
+            sequences={
+                name: replace(sequence, cache=None)
+                if sequence.cache == self.default_sequence_cache
+                else sequence
+                for name, sequence in spec.sequences.items()
+            }
+            if self.stores_sequences
+            else {},
             views={
                 name: replace(view, definition=canonical_definition(view.definition))
                 for name, view in spec.views.items()

@@ -52,6 +52,8 @@ def _literal(match: re.Match[str]) -> str:
 
 class MySQLRules(dialects.DialectRules):
     name = "mysql"
+    # MariaDB hands out sequence values 1,000 at a time unless told otherwise.
+    default_sequence_cache = 1000
     supports_named_enums = False
     emulation_checks = frozenset({"boolean"})
     keeps_interval_fields = False

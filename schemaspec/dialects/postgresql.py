@@ -35,6 +35,7 @@ def _like(match: re.Match[str]) -> str:
 
 class PostgreSQLRules(dialects.DialectRules):
     name = "postgresql"
+    default_sequence_cache = 1
     emulation_checks = frozenset()
     stored_types = {  # noqa: RUF012
         "float": "double",

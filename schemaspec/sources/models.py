@@ -180,6 +180,7 @@ def _sequence_spec(sequence: Sequence) -> SequenceSpec:
         minvalue=sequence.minvalue,
         maxvalue=sequence.maxvalue,
         cycle=sequence.cycle,
+        cache=sequence.cache,
     )
 
 

@@ -24,6 +24,7 @@ from schemaspec.spec import (
     TriggerSpec,
     ViewSpec,
 )
+from schemaspec.sql.constraints import canonical_deferrable
 from schemaspec.sql.definitions import canonical_definition
 from schemaspec.sql.identity import canonical_identity
 
@@ -78,6 +79,7 @@ def _postgresql(connection: Connection, schema: str | None) -> Objects:
     for row in connection.execute(
         text(
             "SELECT c.relname, s.seqstart, s.seqincrement, s.seqmin, s.seqmax, s.seqcycle,"
+            " s.seqcache,"
             " format_type(s.seqtypid, NULL), t.relname, a.attname,"
             # Owned by the column whose default it feeds: SERIAL.
             " d.deptype = 'a' AND EXISTS (SELECT 1 FROM pg_catalog.pg_depend x"
@@ -99,7 +101,7 @@ def _postgresql(connection: Connection, schema: str | None) -> Objects:
         ),
         params,
     ):
-        name, start, increment, minimum, maximum, cycle, type_, table, column, serial = row
+        name, start, increment, minimum, maximum, cycle, cache, type_, table, column, serial = row
         if serial and name.startswith(f"{table}_{column}"[:55]):
             # SERIAL: owned by the column it feeds and named after it, the sequence is how the
             # column autoincrements, compared on the column. A sequence of the models' own,
@@ -112,11 +114,13 @@ def _postgresql(connection: Connection, schema: str | None) -> Objects:
             minvalue=minimum,
             maxvalue=maximum,
             cycle=cycle,
+            cache=cache,
             owned_by=f"{table}.{column}" if table is not None else None,
         )
-    for table, name, definition, enabled in connection.execute(
+    for table, name, definition, enabled, deferrable, deferred in connection.execute(
         text(
-            "SELECT c.relname, t.tgname, pg_catalog.pg_get_triggerdef(t.oid), t.tgenabled"
+            "SELECT c.relname, t.tgname, pg_catalog.pg_get_triggerdef(t.oid), t.tgenabled,"
+            " t.tgdeferrable, t.tginitdeferred"
             " FROM pg_catalog.pg_trigger t"
             " JOIN pg_catalog.pg_class c ON c.oid = t.tgrelid"
             " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
@@ -127,13 +131,21 @@ def _postgresql(connection: Connection, schema: str | None) -> Objects:
         trigger = _postgresql_trigger(table, definition)
         if trigger is not None:
             state = _PG_TRIGGER_STATES.get(str(enabled))
-            objects.triggers[f"{table}.{name}"] = trigger.model_copy(update={"state": state})
+            objects.triggers[f"{table}.{name}"] = trigger.model_copy(
+                update={
+                    "state": state,
+                    "deferrable": canonical_deferrable(
+                        bool(deferrable), "DEFERRED" if deferred else None
+                    ),
+                }
+            )
     for row in connection.execute(
         text(
             # The argument types alone identify a routine (names and OUT arguments do not).
             "SELECT p.proname, pg_catalog.oidvectortypes(p.proargtypes), p.prokind,"
             " pg_catalog.pg_get_function_result(p.oid), l.lanname, p.provolatile, p.prosrc,"
-            " p.prosecdef, p.proisstrict, p.proconfig"
+            " p.prosecdef, p.proisstrict, p.proconfig,"
+            " pg_catalog.pg_get_function_arguments(p.oid)"
             " FROM pg_catalog.pg_proc p"
             " JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace"
             " JOIN pg_catalog.pg_language l ON l.oid = p.prolang"
@@ -141,7 +153,8 @@ def _postgresql(connection: Connection, schema: str | None) -> Objects:
         ),
         params,
     ):
-        name, arguments, kind, returns, language, volatility, body, definer, strict, config = row
+        name, arguments, kind, returns, language, volatility, body = row[:7]
+        definer, strict, config, declared = row[7:]
         objects.routines[f"{name}({arguments})"] = RoutineSpec(
             kind=_PG_ROUTINE_KINDS.get(kind, "function"),
             returns=returns.lower() if returns else None,
@@ -151,6 +164,7 @@ def _postgresql(connection: Connection, schema: str | None) -> Objects:
             security="definer" if definer else None,
             strict=bool(strict),
             settings=tuple(sorted(config or ())),
+            arguments=canonical_definition(declared) if declared else None,
         )
     for name, version in connection.execute(
         # PL/pgSQL is installed in every database PostgreSQL creates: part of the server.
@@ -207,18 +221,20 @@ def _mysql(connection: Connection, schema: str | None) -> Objects:
     for row in connection.execute(
         text(
             "SELECT trigger_name, event_object_table, action_timing, event_manipulation,"
-            " action_orientation, action_statement FROM information_schema.triggers"
+            " action_orientation, action_statement, action_order"
+            " FROM information_schema.triggers"
             f" WHERE trigger_schema {_MY_SCHEMA}"
         ),
         params,
     ):
-        name, table, timing, event, level, body = row
+        name, table, timing, event, level, body, order = row
         objects.triggers[f"{table}.{name}"] = TriggerSpec(
             table=table,
             timing=timing.lower(),
             events=(event.lower(),),
             level=level.lower(),
             body=canonical_definition(body, qualifier=database),
+            order=int(order) if order is not None else None,
         )
     parameters: dict[str, list[str]] = {}
     for routine, data_type in connection.execute(
@@ -259,10 +275,10 @@ def _mysql(connection: Connection, schema: str | None) -> Objects:
     ]
     for name in names:
         qualified = f"{quote(database)}.{quote(name)}"
-        start, minimum, maximum, increment, cycle = connection.execute(
+        start, minimum, maximum, increment, cycle, cache = connection.execute(
             text(
-                "SELECT start_value, minimum_value, maximum_value, increment, cycle_option"
-                f" FROM {qualified}"
+                "SELECT start_value, minimum_value, maximum_value, increment, cycle_option,"
+                f" cache_size FROM {qualified}"
             )
         ).one()
         objects.sequences[name] = sequence_spec(
@@ -272,6 +288,7 @@ def _mysql(connection: Connection, schema: str | None) -> Objects:
             minvalue=minimum,
             maxvalue=maximum,
             cycle=bool(cycle),
+            cache=cache,
         )
     return objects
 
@@ -338,6 +355,7 @@ def sequence_spec(
     minvalue: Any,
     maxvalue: Any,
     cycle: Any,
+    cache: Any = None,
     owned_by: str | None = None,
 ) -> SequenceSpec:
     """A sequence with the options equal to the database's defaults left out.
@@ -376,6 +394,8 @@ def sequence_spec(
         min_value=int(kept["minvalue"]) if "minvalue" in kept else None,
         max_value=int(kept["maxvalue"]) if "maxvalue" in kept else None,
         cycle=" cycle" in (text_ or ""),
+        # Kept as read: the database's default (PostgreSQL 1, MariaDB 1000) is its rules' to drop.
+        cache=None if cache is None else int(cache),
         owned_by=owned_by,
     )
 
