@@ -26,7 +26,7 @@ from schemaspec.spec import (
 )
 from schemaspec.sql.constraints import canonical_deferrable
 from schemaspec.sql.definitions import canonical_definition
-from schemaspec.sql.identity import canonical_identity
+from schemaspec.sql.identity import non_default_options
 
 
 @dataclass
@@ -371,29 +371,25 @@ def sequence_spec(
         if not ascending and minvalue is not None and int(minvalue) == -(2**63 - 1):
             minvalue = None
         type_ = "bigint"
-    options = {
-        "start": start,
-        "increment": increment,
-        "minvalue": minvalue,
-        "maxvalue": maxvalue,
-        "cycle": bool(cycle),
+    given: dict[str, int | bool] = {
+        option: int(value)
+        for option, value in (
+            ("start", start),
+            ("increment", increment),
+            ("minvalue", minvalue),
+            ("maxvalue", maxvalue),
+        )
+        if value is not None
     }
-    text_ = canonical_identity(
-        "by default "
-        + " ".join(
-            ("cycle" if key == "cycle" else f"{key} {int(value)}")
-            for key, value in options.items()
-            if value is not None and value is not False
-        ),
-        type_ or "bigint",
-    )
-    kept = dict(re.findall(r"(start|increment|minvalue|maxvalue) (-?\d+)", text_ or ""))
+    if cycle:
+        given["cycle"] = True
+    kept = non_default_options(given, type_ or "bigint")
     return SequenceSpec(
-        start=int(kept["start"]) if "start" in kept else None,
-        increment=int(kept["increment"]) if "increment" in kept else None,
-        min_value=int(kept["minvalue"]) if "minvalue" in kept else None,
-        max_value=int(kept["maxvalue"]) if "maxvalue" in kept else None,
-        cycle=" cycle" in (text_ or ""),
+        start=_integer(kept.get("start")),
+        increment=_integer(kept.get("increment")),
+        min_value=_integer(kept.get("minvalue")),
+        max_value=_integer(kept.get("maxvalue")),
+        cycle=bool(kept.get("cycle", False)),
         # Kept as read: the database's default (PostgreSQL 1, MariaDB 1000) is its rules' to drop.
         cache=None if cache is None else int(cache),
         owned_by=owned_by,
@@ -476,3 +472,7 @@ def _add_grants(found: dict[str, TablePrivileges], rows: Any) -> None:
         found.setdefault(table, TablePrivileges()).grants[grantee] = GrantSpec(
             privileges=tuple(sorted(granted))
         )
+
+
+def _integer(value: int | bool | None) -> int | None:
+    return None if value is None else int(value)

@@ -52,6 +52,12 @@ def canonical_identity(text: str | None, type_: str) -> str | None:
             given[match.group(1)] = int(match.group(2))
         else:
             given["cycle"] = match.group(3) is None
+    return identity_text(head == "always", non_default_options(given, type_))
+
+
+def non_default_options(given: Mapping[str, int | bool], type_: str) -> dict[str, int | bool]:
+    """The sequence options in ``given`` that differ from their default for ``type_`` (the SQL
+    standard's, which PostgreSQL follows for identity columns and sequences alike)."""
     low, high = _RANGES.get(type_, _RANGES["bigint"])
     increment = int(given.get("increment", 1))
     minvalue = int(given.get("minvalue", 1 if increment > 0 else low))
@@ -64,5 +70,4 @@ def canonical_identity(text: str | None, type_: str) -> str | None:
         "cache": 1,
         "cycle": False,
     }
-    kept = {option: value for option, value in given.items() if value != defaults[option]}
-    return identity_text(head == "always", kept)
+    return {option: value for option, value in given.items() if value != defaults[option]}
