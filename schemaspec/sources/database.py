@@ -177,6 +177,9 @@ def _read_schemas(
         wanted = [name for name in existing if not namespaces.is_system_schema(name)]
     else:
         wanted = [schemas] if isinstance(schemas, str) else list(schemas)
+        if not wanted:
+            # An empty list would read nothing and compare as "every table missing".
+            raise SourceError("schemas= names no schema: give their names, or '*' for all")
         missing = [name for name in wanted if name not in existing]
         if missing:
             where = describe_url(connection.engine.url)

@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from changes import changed
 from sqlalchemy.engine import make_url
 from zoo import portable_zoo, schema_zoo, zoo
 
@@ -244,18 +245,6 @@ class Mutation:
 
     def change_for(self, kind: str) -> Change | None:
         return self.expected[kind] if isinstance(self.expected, dict) else self.expected
-
-
-def changed(object_: str, path: str, **values: tuple[Any, Any]) -> Change:
-    """A ``changed`` Change; each keyword is ``attribute=(expected, actual)``."""
-    return Change(
-        kind="changed",
-        object=object_,
-        path=path,
-        attributes=frozenset(values),
-        expected={name: pair[0] for name, pair in values.items()},
-        actual={name: pair[1] for name, pair in values.items()},
-    )
 
 
 def column_type(path: str, expected: str, actual: str) -> Change:

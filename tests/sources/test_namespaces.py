@@ -51,6 +51,8 @@ def test_postgresql_schemas_in_one_spec(schemaspec_postgresql_url: str) -> None:
             engine, schemas=["public", "audit"], exclude=["audit.actors"]
         )
         assert sorted(without.tables) == ["audit.events", "members"]
+        with pytest.raises(SourceError, match=r"^schemas= names no schema: give their names"):
+            schemaspec.from_database(engine, schemas=[])
         with pytest.raises(SourceError, match=r"has no schema 'nope'$"):
             schemaspec.from_database(engine, schemas=["public", "nope"])
         with pytest.raises(SourceError, match=r"^give schema= .* or schemas=, not both$"):

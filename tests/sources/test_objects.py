@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from changes import changed
 
 import schemaspec
 from schemaspec import Change, SchemaSpec
@@ -191,17 +192,6 @@ def test_a_snapshot_of_them_loads_back_equal(built: Built, suffix: str, tmp_path
     path = schemaspec.dump(spec, tmp_path / f"schema.{suffix}")
     assert schemaspec.load(path) == spec
     assert schemaspec.diff(schemaspec.load(path), built.spec()).changes == ()
-
-
-def changed(object_: str, path: str, **values: tuple[object, object]) -> Change:
-    return Change(
-        kind="changed",
-        object=object_,
-        path=path,
-        attributes=frozenset(values),
-        expected={name: pair[0] for name, pair in values.items()},
-        actual={name: pair[1] for name, pair in values.items()},
-    )
 
 
 def missing(object_: str, path: str, spec: object) -> Change:
