@@ -114,7 +114,7 @@ class CheckSpec(_Frozen):
 
 
 class GrantSpec(_Frozen):
-    """What one grantee may do with a table, keyed in its table by the grantee (a role)."""
+    """What one grantee may do with a table or sequence, keyed in it by the grantee (a role)."""
 
     #: ``SELECT``, ``INSERT``... in alphabetical order.
     privileges: tuple[str, ...]
@@ -180,6 +180,8 @@ class SequenceSpec(_Frozen):
     cache: int | None = None
     #: ``table.column`` a PostgreSQL sequence is ``OWNED BY``.
     owned_by: str | None = None
+    #: Read only on request, like a table's (see ``TableSpec.grants``).
+    grants: dict[str, GrantSpec] = Field(default_factory=dict)
 
 
 class TriggerSpec(_Frozen):

@@ -28,6 +28,7 @@ from schemaspec.spec import (
     OBJECT_KINDS,
     ExtensionSpec,
     SchemaSpec,
+    SequenceSpec,
     TableSpec,
 )
 from schemaspec.util.gcpause import paused_gc
@@ -91,9 +92,9 @@ def diff(
     if "privileges" not in kinds:
         left, right = _without_privileges(left), _without_privileges(right)
     elif "tables" not in kinds:
-        # Privileges live on tables: compare the tables' privileges and nothing else of them.
+        # Privileges live on tables and sequences: compare their privileges and nothing else.
         left, right = _only_privileges(left), _only_privileges(right)
-        kinds = ("tables", *kinds)
+        kinds = ("tables", *kinds, *(() if "sequences" in kinds else ("sequences",)))
     left, right = _comparable_extensions(left, right)
     notes.extend(described)
     changes: list[Change] = []
@@ -418,15 +419,23 @@ def compared_kinds(
     return tuple(kinds), notes
 
 
+def _holds_privileges(spec: SchemaSpec) -> bool:
+    return any(t.grants or t.row_security or t.policies for t in spec.tables.values()) or any(
+        s.grants for s in spec.sequences.values()
+    )
+
+
 def _without_privileges(spec: SchemaSpec) -> SchemaSpec:
-    """``spec`` with its tables' grants, row-level security and policies left out."""
-    if not any(t.grants or t.row_security or t.policies for t in spec.tables.values()):
+    """``spec`` with the grants of its tables and sequences, and its tables' row-level security
+    and policies, left out."""
+    if not _holds_privileges(spec):
         return spec
     tables = {
         name: replace(table, grants={}, row_security=None, policies={})
         for name, table in spec.tables.items()
     }
-    return replace(spec, tables=tables)
+    sequences = {name: replace(sequence, grants={}) for name, sequence in spec.sequences.items()}
+    return replace(spec, tables=tables, sequences=sequences)
 
 
 def _only_privileges(spec: SchemaSpec) -> SchemaSpec:
@@ -436,7 +445,8 @@ def _only_privileges(spec: SchemaSpec) -> SchemaSpec:
         )
         for name, table in spec.tables.items()
     }
-    return replace(spec, tables=tables)
+    sequences = {name: SequenceSpec(grants=s.grants) for name, s in spec.sequences.items()}
+    return replace(spec, tables=tables, sequences=sequences)
 
 
 def _comparable_extensions(left: SchemaSpec, right: SchemaSpec) -> tuple[SchemaSpec, SchemaSpec]:
@@ -453,7 +463,7 @@ def _comparable_extensions(left: SchemaSpec, right: SchemaSpec) -> tuple[SchemaS
 def _has_any(kind: str, spec: SchemaSpec) -> bool:
     """Whether ``spec`` holds objects of ``kind`` (privileges: on any of its tables)."""
     if kind == "privileges":
-        return any(t.grants or t.row_security or t.policies for t in spec.tables.values())
+        return _holds_privileges(spec)
     return bool(getattr(spec, kind))
 
 

@@ -116,19 +116,15 @@ def from_database(
     """
     if schema is not None and schemas is not None:
         raise SourceError("give schema= (one schema, bare keys) or schemas=, not both")
-    if privileges and schemas is not None:
-        # Never a spec that says it describes privileges it did not read.
-        raise SourceError(
-            "privileges are read for one schema at a time: give schema=, not schemas="
-        )
     try:
         with _connection(bind, connect_timeout, statement_timeout) as connection:
             if schemas is None:
                 spec = _read(connection, schema, include, exclude)
+                read = {schema: ""}
             else:
-                spec = _read_schemas(connection, schemas, include, exclude)
+                spec, read = _read_schemas(connection, schemas, include, exclude)
             if privileges:
-                spec = _with_privileges(connection, schema, spec)
+                spec = _with_privileges(connection, read, spec)
     except sa_exc.DBAPIError as error:
         url = _bind_url(bind)
         failure = DatabaseConnectionError(
@@ -145,9 +141,16 @@ def from_database(
     raise failure
 
 
-def _with_privileges(connection: Connection, schema: str | None, spec: SchemaSpec) -> SchemaSpec:
-    """``spec`` with its tables' grants, row-level security and policies."""
-    found = objects.read_privileges(connection, schema)
+def _with_privileges(
+    connection: Connection, read: Mapping[str | None, str], spec: SchemaSpec
+) -> SchemaSpec:
+    """``spec`` with the grants of its tables and sequences and its tables' row-level security
+    and policies, from each schema ``read`` names (with the prefix of its keys in ``spec``)."""
+    found = {
+        prefix + name: privileges
+        for schema, prefix in read.items()
+        for name, privileges in objects.read_privileges(connection, schema).items()
+    }
     tables = {
         name: table.model_copy(
             update={
@@ -160,7 +163,19 @@ def _with_privileges(connection: Connection, schema: str | None, spec: SchemaSpe
         else table
         for name, table in spec.tables.items()
     }
-    return spec.model_copy(update={"tables": tables, "describes": (*DEFAULT_KINDS, "privileges")})
+    sequences = {
+        name: sequence.model_copy(update={"grants": found[name].grants})
+        if name in found
+        else sequence
+        for name, sequence in spec.sequences.items()
+    }
+    return spec.model_copy(
+        update={
+            "tables": tables,
+            "sequences": sequences,
+            "describes": (*DEFAULT_KINDS, "privileges"),
+        }
+    )
 
 
 def _read_schemas(
@@ -168,8 +183,9 @@ def _read_schemas(
     schemas: Sequence[str] | str,
     include: Sequence[str] | None,
     exclude: Sequence[str],
-) -> SchemaSpec:
-    """Several schemas in one spec (see :func:`from_database`)."""
+) -> tuple[SchemaSpec, dict[str | None, str]]:
+    """Several schemas in one spec (see :func:`from_database`), and the schemas read with the
+    prefix of their objects' keys (``None``: the default schema, bare keys)."""
     inspector = inspect(connection)
     existing = inspector.get_schema_names()
     default = inspector.default_schema_name
@@ -184,16 +200,20 @@ def _read_schemas(
         if missing:
             where = describe_url(connection.engine.url)
             raise SourceError(f"{where} has no schema {missing[0]!r}")
-    spec = (
-        _read(connection, None, include, exclude)
-        if default in wanted or default is None
-        else SchemaSpec(dialect=dialect_name(connection.dialect))
-    )
+    read: dict[str | None, str] = {}
+    if default in wanted or default is None:
+        spec = _read(connection, None, include, exclude)
+        read[None] = ""
+    else:
+        spec = SchemaSpec(dialect=dialect_name(connection.dialect))
     for other in sorted(set(wanted) - {default}):
         references = _references_from(other, default, connection.dialect.name == "postgresql")
-        read = _read(connection, other, include, exclude, prefix=f"{other}.", references=references)
-        spec = namespaces.merged(spec, other, read)
-    return spec
+        found = _read(
+            connection, other, include, exclude, prefix=f"{other}.", references=references
+        )
+        spec = namespaces.merged(spec, other, found)
+        read[other] = f"{other}."
+    return spec, read
 
 
 def _references_from(schema: str, default: str | None, search_path: bool) -> ReferenceKey:

@@ -401,25 +401,32 @@ def sequence_spec(
 
 @dataclass
 class TablePrivileges:
+    """What ``read_privileges`` found on one table or sequence (a sequence has grants only)."""
+
     grants: dict[str, GrantSpec] = field(default_factory=dict)
     row_security: str | None = None
     policies: dict[str, PolicySpec] = field(default_factory=dict)
 
 
 def read_privileges(connection: Connection, schema: str | None) -> dict[str, TablePrivileges]:
-    """Grants on each table of ``schema`` (not its owner's own, which follow from owning it)
-    and, on PostgreSQL, row-level security and its policies. SQLite has none."""
+    """Grants on each table and sequence of ``schema`` (not its owner's own, which follow from
+    owning it) and, on PostgreSQL, row-level security and its policies. SQLite has none."""
     name = connection.dialect.name
     found: dict[str, TablePrivileges] = {}
     if name == "postgresql":
+        # From the ACLs themselves: information_schema's grant views list only grants the
+        # reading role gave or received, and leave sequences out.
         rows = connection.execute(
             text(
-                "SELECT g.table_name, g.grantee, g.privilege_type"
-                " FROM information_schema.role_table_grants g"
-                " JOIN pg_catalog.pg_namespace n ON n.nspname = g.table_schema"
-                " JOIN pg_catalog.pg_class c ON c.relname = g.table_name"
-                " AND c.relnamespace = n.oid"
-                f" WHERE {_PG_SCHEMA} AND g.grantee <> pg_catalog.pg_get_userbyid(c.relowner)"
+                "SELECT c.relname,"
+                " CASE WHEN a.grantee = 0 THEN 'PUBLIC'"
+                " ELSE pg_catalog.pg_get_userbyid(a.grantee) END,"
+                " a.privilege_type"
+                " FROM pg_catalog.pg_class c"
+                " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+                " CROSS JOIN LATERAL pg_catalog.aclexplode(c.relacl) a"
+                f" WHERE c.relkind IN ('r', 'p', 'S') AND {_PG_SCHEMA}"
+                " AND a.grantee <> c.relowner"
             ),
             {"schema": schema},
         ).all()
@@ -454,6 +461,7 @@ def read_privileges(connection: Connection, schema: str | None) -> dict[str, Tab
             )
     elif name in ("mysql", "mariadb"):
         rows = connection.execute(
+            # A MariaDB sequence is a table to the grant system: its grants are here too.
             text(
                 "SELECT table_name, grantee, privilege_type"
                 f" FROM information_schema.table_privileges WHERE table_schema {_MY_SCHEMA}"

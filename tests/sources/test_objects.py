@@ -461,6 +461,15 @@ def test_mariadb_grants_are_read_on_request(schemaspec_mysql_url: str) -> None:
         assert spec.tables["members"].grants == {
             f"'{user}'@'localhost'": GrantSpec(privileges=("SELECT", "UPDATE"))
         }
+        # A MariaDB sequence is a table to the grant system.
+        database.run(
+            "CREATE SEQUENCE ticket_no_seq",
+            f"GRANT SELECT ON `{name}`.ticket_no_seq TO '{user}'@'localhost'",
+        )
+        spec = schemaspec.from_database(schemaspec_mysql_url, privileges=True)
+        assert spec.sequences["ticket_no_seq"].grants == {
+            f"'{user}'@'localhost'": GrantSpec(privileges=("SELECT",))
+        }
     finally:
         database.run(f"DROP USER '{user}'@'localhost'")
 
@@ -525,5 +534,50 @@ def test_privileges_alone_and_one_sided(schemaspec_postgresql_url: str) -> None:
     plain = schemaspec.from_database(schemaspec_postgresql_url)
     result = schemaspec.diff(before, plain)
     assert result.notes == ("privileges: not described by the actual side; not compared",)
-    with pytest.raises(schemaspec.SourceError, match="one schema at a time"):
-        schemaspec.from_database(schemaspec_postgresql_url, schemas="*", privileges=True)
+
+
+def test_postgresql_sequence_grants_and_privileges_of_several_schemas(
+    schemaspec_postgresql_url: str,
+) -> None:
+    database = Built("postgresql", schemaspec_postgresql_url)
+    database.run(
+        "CREATE TABLE members (id integer PRIMARY KEY)",
+        "CREATE SEQUENCE ticket_no_seq",
+        "GRANT USAGE, SELECT ON SEQUENCE ticket_no_seq TO PUBLIC",
+        "CREATE SCHEMA audit",
+        "CREATE TABLE audit.events (id integer PRIMARY KEY)",
+        "CREATE SEQUENCE audit.event_no_seq",
+        "GRANT SELECT ON audit.events TO PUBLIC",
+        "GRANT UPDATE ON SEQUENCE audit.event_no_seq TO PUBLIC",
+    )
+    spec = schemaspec.from_database(schemaspec_postgresql_url, schemas="*", privileges=True)
+    public = {"PUBLIC": GrantSpec(privileges=("SELECT", "USAGE"))}
+    assert spec.sequences["ticket_no_seq"] == SequenceSpec(grants=public)
+    assert spec.sequences["audit.event_no_seq"] == SequenceSpec(
+        grants={"PUBLIC": GrantSpec(privileges=("UPDATE",))}
+    )
+    assert spec.tables["audit.events"].grants == {"PUBLIC": GrantSpec(privileges=("SELECT",))}
+    assert spec.tables["members"].grants == {}
+    # The same schema read alone keys its objects bare and has the same grants.
+    audit = schemaspec.from_database(schemaspec_postgresql_url, schema="audit", privileges=True)
+    assert audit.tables["events"].grants == spec.tables["audit.events"].grants
+    database.run(
+        "REVOKE USAGE ON SEQUENCE ticket_no_seq FROM PUBLIC",
+        "REVOKE SELECT ON audit.events FROM PUBLIC",
+    )
+    after = schemaspec.from_database(schemaspec_postgresql_url, schemas="*", privileges=True)
+    assert schemaspec.diff(spec, after).changes == (
+        missing("grant", "audit.events.grants.PUBLIC", GrantSpec(privileges=("SELECT",))),
+        changed(
+            "sequence",
+            "sequences.ticket_no_seq",
+            grants=(public, {"PUBLIC": GrantSpec(privileges=("SELECT",))}),
+        ),
+    )
+    # Without privileges read on one side, sequence grants are not compared either.
+    assert (
+        schemaspec.diff(
+            spec, schemaspec.from_database(schemaspec_postgresql_url, schemas="*")
+        ).changes
+        == ()
+    )
