@@ -1,0 +1,227 @@
+"""Spec values back to SQLAlchemy schema objects, for one database.
+
+A fix creates a missing table, adds a column or an index with the objects SQLAlchemy and Alembic
+compile for that database; the same objects build the scratch copy of the actual side a fix is
+proven on. Nothing here decides what a database does with them: the proof reads back what it
+built.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.sql.elements import TextClause
+
+from schemaspec.fix.types import LiteralType, sqlalchemy_type
+from schemaspec.spec import (
+    CheckSpec,
+    ColumnSpec,
+    ForeignKeySpec,
+    IndexSpec,
+    SchemaSpec,
+    SequenceSpec,
+    TableSpec,
+    UniqueSpec,
+)
+
+_IDENTITY_OPTION = re.compile(r"(start|increment|minvalue|maxvalue|cache) (-?\d+)")
+_SERIALS = {"integer": "serial", "bigint": "bigserial", "smallint": "smallserial"}
+
+
+def split_key(key: str) -> tuple[str | None, str]:
+    """``audit.events`` to ``("audit", "events")``; a bare key is in the default schema."""
+    schema, _, name = key.rpartition(".")
+    return (schema or None), name
+
+
+def enum_values(spec: SchemaSpec) -> dict[str, tuple[str, ...]]:
+    return {name: enum.values for name, enum in spec.enums.items()}
+
+
+def column(
+    name: str,
+    spec: ColumnSpec,
+    dialect: str,
+    *,
+    enums: Mapping[str, tuple[str, ...]],
+    primary_key: bool = False,
+    alone_in_key: bool = False,
+) -> sa.Column[Any]:
+    """The column ``spec`` describes (server default, computed, identity, comment)."""
+    type_ = column_type(spec, dialect, enums=enums, alone_in_key=alone_in_key)
+    args: list[Any] = []
+    if spec.computed is not None:
+        args.append(sa.Computed(sa.text(spec.computed)))
+    if spec.identity is not None:
+        args.append(_identity(spec.identity))
+    return sa.Column(
+        name,
+        type_,
+        *args,
+        primary_key=primary_key,
+        nullable=spec.nullable,
+        server_default=None if spec.default is None else sa.text(spec.default),
+        # SERIAL/AUTO_INCREMENT only where the spec says so: SQLAlchemy would add it to any
+        # lone integer key, and a database then reads it back as a change.
+        autoincrement=bool(spec.autoincrement and alone_in_key),
+        comment=spec.comment,
+    )
+
+
+def column_type(
+    spec: ColumnSpec,
+    dialect: str,
+    *,
+    enums: Mapping[str, tuple[str, ...]],
+    alone_in_key: bool = False,
+) -> Any:
+    """The column's type; on PostgreSQL an auto-incrementing column outside a one-column key is
+    a ``serial`` (SQLAlchemy makes a SERIAL of a lone integer key only)."""
+    if (
+        dialect == "postgresql"
+        and spec.autoincrement
+        and spec.identity is None
+        and not alone_in_key
+        and spec.type in _SERIALS
+    ):
+        return LiteralType(_SERIALS[spec.type])
+    return sqlalchemy_type(spec.type, dialect, enums=enums, collation=spec.collation)
+
+
+def _identity(text: str) -> sa.Identity:
+    options = {key: int(value) for key, value in _IDENTITY_OPTION.findall(text)}
+    return sa.Identity(
+        always=text.startswith("always"),
+        start=options.get("start"),
+        increment=options.get("increment"),
+        minvalue=options.get("minvalue"),
+        maxvalue=options.get("maxvalue"),
+        cache=options.get("cache"),
+        cycle=" cycle" in f" {text}" and " no cycle" not in f" {text}",
+    )
+
+
+def table(
+    key: str,
+    spec: TableSpec,
+    metadata: sa.MetaData,
+    dialect: str,
+    *,
+    enums: Mapping[str, tuple[str, ...]],
+    foreign_keys: bool = True,
+    indexes: bool = True,
+) -> sa.Table:
+    """The table ``spec`` describes, on ``metadata``. Foreign keys refer by name only, so the
+    tables they name need not be on ``metadata``."""
+    schema, name = split_key(key)
+    alone = len(spec.primary_key) == 1
+    columns = [
+        column(
+            column_name,
+            column_spec,
+            dialect,
+            enums=enums,
+            primary_key=column_name in spec.primary_key,
+            alone_in_key=alone and column_name in spec.primary_key,
+        )
+        for column_name, column_spec in spec.columns.items()
+    ]
+    constraints: list[Any] = []
+    if spec.primary_key:
+        # Key order is the key's, not the columns' (a column-level primary_key loses it).
+        for built in columns:
+            built.primary_key = False
+        constraints.append(sa.PrimaryKeyConstraint(*spec.primary_key, name=spec.primary_key_name))
+    if foreign_keys:
+        constraints.extend(foreign_key(fk) for fk in spec.foreign_keys.values())
+    constraints.extend(unique(u, dialect) for u in spec.unique.values())
+    constraints.extend(check(c) for c in spec.checks.values())
+    built_table = sa.Table(
+        name, metadata, *columns, *constraints, schema=schema, comment=spec.comment
+    )
+    if indexes:
+        for index_name, index_spec in spec.indexes.items():
+            index(index_name, index_spec, built_table, dialect)
+    return built_table
+
+
+def foreign_key(spec: ForeignKeySpec) -> sa.ForeignKeyConstraint:
+    return sa.ForeignKeyConstraint(
+        list(spec.columns),
+        [f"{spec.referred_table}.{name}" for name in spec.referred_columns],
+        name=spec.name,
+        ondelete=spec.on_delete,
+        onupdate=spec.on_update,
+        **deferrable(spec.deferrable),
+    )
+
+
+def deferrable(value: str | None) -> dict[str, Any]:
+    if value is None:
+        return {}
+    return {"deferrable": True, "initially": value.upper()}
+
+
+def unique(spec: UniqueSpec, dialect: str) -> sa.UniqueConstraint:
+    options: dict[str, Any] = {}
+    if dialect == "postgresql":
+        if spec.nulls_not_distinct:
+            options["postgresql_nulls_not_distinct"] = True
+        if spec.include:
+            options["postgresql_include"] = list(spec.include)
+    return sa.UniqueConstraint(*spec.columns, name=spec.name, **options)
+
+
+def check(spec: CheckSpec) -> sa.CheckConstraint:
+    return sa.CheckConstraint(sa.text(spec.sqltext), name=spec.name)
+
+
+def index_elements(spec: IndexSpec, columns: Any) -> list[Any]:
+    """Column names as themselves, expressions as SQL text."""
+    return [name if name in columns else sa.text(name) for name in spec.columns]
+
+
+def index_options(spec: IndexSpec, dialect: str) -> dict[str, Any]:
+    options: dict[str, Any] = {}
+    if spec.where is not None and dialect in ("postgresql", "sqlite"):
+        options[f"{dialect}_where"] = sa.text(spec.where)
+    if dialect == "postgresql":
+        if spec.method is not None:
+            options["postgresql_using"] = spec.method
+        if spec.operator_classes:
+            options["postgresql_ops"] = dict(spec.operator_classes)
+        if spec.include:
+            options["postgresql_include"] = list(spec.include)
+        if spec.nulls_not_distinct:
+            options["postgresql_nulls_not_distinct"] = True
+    return options
+
+
+def index(name: str, spec: IndexSpec, on: sa.Table, dialect: str) -> sa.Index:
+    elements = [
+        on.c[element] if isinstance(element, str) else element
+        for element in index_elements(spec, on.c)
+    ]
+    return sa.Index(name, *elements, unique=spec.unique, **index_options(spec, dialect))
+
+
+def sequence(key: str, spec: SequenceSpec, metadata: sa.MetaData | None = None) -> sa.Sequence:
+    schema, name = split_key(key)
+    return sa.Sequence(
+        name,
+        start=spec.start,
+        increment=spec.increment,
+        minvalue=spec.min_value,
+        maxvalue=spec.max_value,
+        cycle=spec.cycle or None,
+        cache=spec.cache,
+        schema=schema,
+        metadata=metadata,
+    )
+
+
+def is_text(element: Any) -> bool:
+    return isinstance(element, TextClause)

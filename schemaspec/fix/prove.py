@@ -1,0 +1,223 @@
+"""Proving a fix: build a scratch copy of the actual side, run the steps, read it back, diff again.
+
+A step is kept only if, after all kept steps ran, none of the changes it closes is left and
+nothing new appeared on its table. A step the database refuses, or one that leaves its change
+behind, is dropped with the reason and the proof runs again on a fresh copy without it, so the
+steps that are emitted are exactly the steps that were proven together. The downgrade is proven
+the same way, from where the upgrade left the copy back to the actual side.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+from sqlalchemy import exc as sa_exc
+from sqlalchemy.engine import URL
+from sqlalchemy.pool import NullPool
+
+from schemaspec.compare.change import Change
+from schemaspec.compare.diff import diff
+from schemaspec.compare.ignore import RuleLike
+from schemaspec.errors import SourceError
+from schemaspec.fix import build
+from schemaspec.fix.apply import Group, describe, groups, online, run_group
+from schemaspec.fix.ddl import (
+    create_enum,
+    create_extension,
+    create_sequence,
+    create_view,
+    grant_statements,
+    quote,
+)
+from schemaspec.fix.plan import Step, Unexpressed, change_key, unique_changes
+from schemaspec.sources.database import from_database
+from schemaspec.sources.scratch import scratch_database, scratch_sqlite
+from schemaspec.spec import SchemaSpec
+
+#: Kinds a scratch copy can carry (routines and most triggers are kept as canonical text,
+#: not as written, so they cannot be rebuilt; see plan._routine).
+PROVABLE_KINDS = ("tables", "enums", "sequences", "views", "extensions", "privileges")
+#: Rounds of dropping what failed and proving the rest again.
+_ROUNDS = 4
+
+
+@dataclass
+class Proof:
+    kept: list[Step] = field(default_factory=list)
+    dropped: list[Unexpressed] = field(default_factory=list)
+    #: The scratch copy could not hold these parts of the actual side exactly.
+    copy_differs: tuple[Change, ...] = ()
+
+
+def prove(
+    steps: Sequence[Step],
+    expected: SchemaSpec,
+    actual: SchemaSpec,
+    dialect: str,
+    scratch: str | URL | None,
+    kinds: Sequence[str],
+    *,
+    then: Sequence[Step] = (),
+    ignore: Sequence[RuleLike] = (),
+    left_alone: Sequence[Change] = (),
+) -> tuple[Proof, Proof]:
+    """Prove ``steps`` (actual to expected), then ``then`` (back to actual) on the result.
+
+    ``left_alone`` are the changes no step is meant to close (refused, unexpressed): still
+    there afterwards, as they should be.
+    """
+    kinds = [kind for kind in kinds if kind in PROVABLE_KINDS]
+    alone = {(change.path, change.object) for change in left_alone}
+    upgrade = Proof(kept=list(steps))
+    downgrade = Proof(kept=list(then))
+    for _round in range(_ROUNDS):
+        with _scratch_connection(dialect, scratch) as connection:
+            upgrade.copy_differs = _build_copy(connection, actual, dialect, kinds)
+            downgrade.copy_differs = upgrade.copy_differs
+            failed = _run(connection, upgrade, actual, dialect)
+            if failed:
+                continue
+            left = _changes(expected, connection, kinds, ignore, alone)
+            if _drop_unclosed(upgrade, left):
+                continue
+            if downgrade.kept:
+                # SQLite rebuilds a table from its spec: the one the upgrade left, read back.
+                failed = _run(connection, downgrade, from_database(connection), dialect)
+                if failed:
+                    continue
+                back = _changes(actual, connection, kinds, ignore)
+                if _drop_unclosed(downgrade, back):
+                    continue
+            return upgrade, downgrade
+    # Still failing after every round: emit nothing rather than something unproven.
+    for proof in (upgrade, downgrade):
+        proof.dropped.extend(
+            Unexpressed(change, "could not be proven together with the other steps")
+            for step in proof.kept
+            for change in step.closes
+        )
+        proof.kept = []
+    return upgrade, downgrade
+
+
+def _run(connection: sa.Connection, proof: Proof, before: SchemaSpec, dialect: str) -> bool:
+    """Run the kept steps; drop the first group the database refuses. True if one was."""
+    with online(connection) as operations:
+        for group in groups(proof.kept, dialect):
+            try:
+                run_group(operations, group, dialect, before)
+            except (sa_exc.SQLAlchemyError, NotImplementedError, ValueError) as error:
+                _drop(proof, group, f"the database refused it: {describe(error)}")
+                return True
+    return False
+
+
+def _drop(proof: Proof, group: Group, reason: str) -> None:
+    closes = unique_changes(change for step in group for change in step.closes)
+    keys = {change_key(change) for change in closes}
+    # Every step closing one of those changes goes too: half a change is no fix.
+    proof.kept = [
+        step for step in proof.kept if not any(change_key(change) in keys for change in step.closes)
+    ]
+    proof.dropped.extend(Unexpressed(change, reason) for change in closes)
+
+
+def _drop_unclosed(proof: Proof, left: tuple[Change, ...]) -> bool:
+    """Drop the steps whose changes are still there, or whose table changed unasked."""
+    copy_paths = {change.path for change in proof.copy_differs}
+    left = tuple(change for change in left if change.path not in copy_paths)
+    if not left:
+        return False
+    left_paths = {change.path for change in left}
+    left_tables = {change.table for change in left if change.table is not None}
+    unclosed = [
+        step
+        for step in proof.kept
+        if any(
+            change.path in left_paths or (change.table is not None and change.table in left_tables)
+            for change in step.closes
+        )
+    ]
+    if not unclosed:
+        # A difference no step is about: the copy itself could not be built exactly.
+        proof.copy_differs = tuple(unique_changes([*proof.copy_differs, *left]))
+        return False
+    summary = "; ".join(f"{change.kind} {change.object} {change.path}" for change in left[:3])
+    for step in unclosed:
+        _drop(proof, tuple([step]), f"after running it the database still differs ({summary})")
+    return True
+
+
+def _changes(
+    want: SchemaSpec,
+    connection: sa.Connection,
+    kinds: Sequence[str],
+    ignore: Sequence[RuleLike] = (),
+    alone: set[tuple[str, str]] | None = None,
+) -> tuple[Change, ...]:
+    read = from_database(connection, privileges="privileges" in kinds)
+    changes = diff(want, read, objects=list(kinds), ignore=ignore).changes
+    return tuple(change for change in changes if (change.path, change.object) not in (alone or ()))
+
+
+def _build_copy(
+    connection: sa.Connection, actual: SchemaSpec, dialect: str, kinds: Sequence[str]
+) -> tuple[Change, ...]:
+    """Create what ``actual`` describes; return what the copy could not hold exactly."""
+    if "extensions" in kinds:
+        for name, extension in actual.extensions.items():
+            connection.exec_driver_sql(create_extension(name, extension.version))
+    metadata = sa.MetaData()
+    enums = build.enum_values(actual)
+    if dialect == "postgresql":
+        for name, values in enums.items():
+            connection.exec_driver_sql(create_enum(name, values))
+    for key, sequence in actual.sequences.items():
+        for sql in create_sequence(key, sequence.model_copy(update={"owned_by": None}), dialect):
+            connection.exec_driver_sql(sql)
+    for key, table in actual.tables.items():
+        build.table(key, table, metadata, dialect, enums=enums)
+    metadata.create_all(connection)
+    for key, sequence in actual.sequences.items():
+        if sequence.owned_by is not None and dialect == "postgresql":
+            owner = quote(sequence.owned_by, dialect)
+            connection.exec_driver_sql(f"ALTER SEQUENCE {quote(key, dialect)} OWNED BY {owner}")
+    for key, view in actual.views.items():
+        for sql in create_view(key, view, dialect):
+            connection.exec_driver_sql(sql)
+    if "privileges" in kinds:
+        for key, table in actual.tables.items():
+            for grantee, grant in table.grants.items():
+                for sql in grant_statements("TABLE", key, grantee, (), grant.privileges, dialect):
+                    connection.exec_driver_sql(sql)
+    if connection.in_transaction():
+        connection.commit()
+    return _changes(actual, connection, kinds)
+
+
+@contextmanager
+def _scratch_connection(dialect: str, scratch: str | URL | None) -> Iterator[sa.Connection]:
+    if dialect == "sqlite":
+        with scratch_sqlite() as url:
+            engine = sa.create_engine(url, poolclass=NullPool, isolation_level="AUTOCOMMIT")
+            try:
+                with engine.connect() as connection:
+                    yield connection
+            finally:
+                engine.dispose()
+        return
+    if scratch is None:
+        raise SourceError(
+            f"a fix for {dialect} is proven on a scratch database: give the URL of a {dialect} "
+            "server you may create databases on (scratch=..., --scratch-server URL)"
+        )
+    with scratch_database(scratch) as url:
+        engine = sa.create_engine(url, poolclass=NullPool, isolation_level="AUTOCOMMIT")
+        try:
+            with engine.connect() as connection:
+                yield connection
+        finally:
+            engine.dispose()
