@@ -32,6 +32,7 @@ from schemaspec.fix.plan import (
     Step,
     Unexpressed,
     change_key,
+    named_constraints,
     plan,
     unique_changes,
 )
@@ -100,6 +101,7 @@ def render_fix(
     result = diff(expected, renamed, ignore=rules, objects=objects)
     kinds, _notes = compared_kinds(expected, renamed, objects)
     want, have, _ = comparable(expected, renamed)
+    want = named_constraints(want, result.changes)
     upgrade_plan = plan(result.changes, want, have, target)
     steps, refused = _allowed(upgrade_plan.steps, allow_destructive)
     steps = [*rename_steps, *steps]
@@ -187,7 +189,8 @@ def _renamed(
     """``spec`` with the renames applied, and the steps that make them."""
     tables = dict(spec.tables)
     steps: list[Step] = []
-    for old, new in renames.items():
+    # Columns first, by their table's old name; then the tables.
+    for old, new in sorted(renames.items(), key=lambda pair: "." not in pair[0]):
         if old.count(".") != new.count(".") or not old or not new:
             raise SourceError(f"rename {old}={new}: give table=table or table.column=table.column")
         if "." not in old:
@@ -211,7 +214,9 @@ def _renamed(
             raise SourceError(f"rename {old}={new}: a column keeps its table")
         columns = dict(tables.get(table, TableSpec()).columns)
         if old_column not in columns:
-            raise SourceError(f"rename {old}={new}: the actual side has no column {old!r}")
+            raise SourceError(
+                f"rename {old}={new}: the actual side has no column {old_column!r} in {table!r}"
+            )
         columns = {
             (new_column if name == old_column else name): column for name, column in columns.items()
         }
@@ -244,15 +249,30 @@ def _renaming(obj: str, path: str, new: str, old: str) -> Change:
 
 
 def _reversed(steps: Sequence[Step]) -> list[Step]:
+    """The renames undone, last first."""
     return [
         Step(
             closes=step.closes,
-            operations=tuple(op.reverse() for op in reversed(step.operations)),
+            operations=tuple(_unrename(op) for op in reversed(step.operations)),
             phase=step.phase,
             table=step.table,
         )
         for step in reversed(steps)
     ]
+
+
+def _unrename(operation: ops.MigrateOperation) -> ops.MigrateOperation:
+    if isinstance(operation, ops.RenameTableOp):
+        return ops.RenameTableOp(
+            operation.new_table_name, operation.table_name, schema=operation.schema
+        )
+    assert isinstance(operation, ops.AlterColumnOp) and operation.modify_name is not None
+    return ops.AlterColumnOp(
+        operation.table_name,
+        operation.modify_name,
+        schema=operation.schema,
+        modify_name=operation.column_name,
+    )
 
 
 def _head(config: str | Path | None) -> str | None:

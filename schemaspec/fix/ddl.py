@@ -9,16 +9,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from schemaspec.spec import ExcludeSpec, SequenceSpec, ViewSpec
-from schemaspec.sql.types import quote_literal
+from schemaspec.sql.types import dialect_instance, quote_literal
 
 #: MariaDB's default sequence cache (PostgreSQL's is 1): what ``cache=None`` means there.
 _DEFAULT_CACHE = {"postgresql": 1, "mysql": 1000}
 
 
 def quote(key: str, dialect: str) -> str:
-    """A possibly schema-qualified name, each part quoted for ``dialect``."""
-    mark = "`" if dialect == "mysql" else '"'
-    return ".".join(mark + part.replace(mark, mark * 2) + mark for part in key.split("."))
+    """A possibly schema-qualified name, each part quoted where ``dialect`` needs it."""
+    preparer = dialect_instance(dialect).identifier_preparer
+    return ".".join(preparer.quote(part) for part in key.split("."))
 
 
 def create_enum(name: str, values: Sequence[str]) -> str:

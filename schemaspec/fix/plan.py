@@ -9,6 +9,7 @@ altered in place.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -100,6 +101,50 @@ class Plan:
     unexpressed: list[Unexpressed] = field(default_factory=list)
 
 
+def named_constraints(spec: SchemaSpec, changes: Iterable[Change]) -> SchemaSpec:
+    """``spec`` with a name for each unnamed foreign key, unique or check constraint that
+    ``changes`` add to an existing table.
+
+    The database would name them itself, but differently on each (``books_ibfk_1`` on MariaDB)
+    and SQLite's table rebuild cannot add an unnamed one; a name chosen here is one the
+    downgrade can drop it by. Names are compared only when both sides have one, so the models
+    leaving them unnamed still match.
+    """
+    tables = dict(spec.tables)
+    for change in changes:
+        if change.object not in _NAMEABLE or change.kind == "unexpected":
+            continue
+        key = _table_of(change)
+        member = change.path.rsplit(".", 1)[1]
+        collection = _NAMEABLE[change.object]
+        table = tables.get(key)
+        if table is None:
+            continue
+        constraint = getattr(table, collection).get(member)
+        if constraint is None or constraint.name is not None:
+            continue
+        _schema, bare = build.split_key(key)
+        name = _constraint_name(bare, constraint, change.object)
+        named = {**getattr(table, collection), member: constraint.model_copy(update={"name": name})}
+        tables[key] = table.model_copy(update={collection: named})
+    return spec.model_copy(update={"tables": tables})
+
+
+_NAMEABLE = {"foreign_key": "foreign_keys", "unique": "unique", "check": "checks"}
+_SUFFIXES = {"foreign_key": "fkey", "unique": "key", "check": "check"}
+#: The shortest identifier limit of the three databases (PostgreSQL's 63 bytes).
+_NAME_LIMIT = 63
+
+
+def _constraint_name(table: str, constraint: Any, obj: str) -> str:
+    """PostgreSQL's own pattern (``books_member_id_fkey``), hashed where it would be too long."""
+    parts = list(getattr(constraint, "columns", ())) or [_digest(constraint.sqltext)]
+    name = "_".join([table, *parts, _SUFFIXES[obj]])
+    if len(name.encode()) <= _NAME_LIMIT:
+        return name
+    return f"{table[:40]}_{_digest(name)}_{_SUFFIXES[obj]}"
+
+
 def plan(
     changes: Iterable[Change],
     expected: SchemaSpec,
@@ -111,7 +156,26 @@ def plan(
     for change in changes:
         planner.add(change)
     planner.result.steps.sort(key=lambda step: step.phase)
+    _drop_referring_tables_first(planner.result.steps, actual)
     return planner.result
+
+
+def _drop_referring_tables_first(steps: list[Step], actual: SchemaSpec) -> None:
+    """Order the dropped tables so none goes while another dropped one still refers to it."""
+    drops = [i for i, step in enumerate(steps) if step.phase == DROP_TABLES]
+    remaining = {steps[i].closes[0].path: steps[i] for i in drops}
+    ordered: list[Step] = []
+    while remaining:
+        referred = {
+            fk.referred_table
+            for key in remaining
+            for fk in actual.tables[key].foreign_keys.values()
+            if fk.referred_table != key
+        }
+        free = [key for key in sorted(remaining) if key not in referred] or sorted(remaining)
+        ordered.append(remaining.pop(free[0]))
+    for index, step in zip(drops, ordered, strict=True):
+        steps[index] = step
 
 
 class _Planner:
@@ -308,9 +372,21 @@ class _Planner:
     def _foreign_key(self, change: Change) -> None:
         key = _table_of(change)
         schema, name = build.split_key(key)
+
+        def drop(fk: ForeignKeySpec) -> list[ops.MigrateOperation]:
+            dropped: list[ops.MigrateOperation] = [
+                ops.DropConstraintOp(fk.name, name, "foreignkey", schema=schema)
+            ]
+            implicit = not _indexed(self.actual.tables[key], fk.columns)
+            if self.dialect == "mysql" and fk.name is not None and implicit:
+                # MariaDB made an index for the key (named as the key), and keeps it when
+                # the key goes: the reader only leaves it out while the key exists.
+                dropped.append(ops.DropIndexOp(fk.name, name, schema=schema))
+            return dropped
+
         self._replace(
             change,
-            drop=lambda fk: ops.DropConstraintOp(fk.name, name, "foreignkey", schema=schema),
+            drop=drop,
             create=lambda fk: self._create_fk(key, fk),
             create_phase=ADD_FOREIGN_KEYS,
             collection="foreign_keys",
@@ -347,7 +423,11 @@ class _Planner:
                 if spec.include:
                     options["postgresql_include"] = list(spec.include)
             return ops.CreateUniqueConstraintOp(
-                spec.name, name, list(spec.columns), schema=schema, **options
+                spec.name,
+                name,
+                list(spec.columns),
+                schema=schema,
+                **options,
             )
 
         self._replace(
@@ -365,7 +445,10 @@ class _Planner:
             change,
             drop=lambda spec: ops.DropConstraintOp(spec.name, name, "check", schema=schema),
             create=lambda spec: ops.CreateCheckConstraintOp(
-                spec.name, name, sa.text(spec.sqltext), schema=schema
+                spec.name,
+                name,
+                sa.text(spec.sqltext),
+                schema=schema,
             ),
             create_phase=ADD_CONSTRAINTS,
             collection="checks",
@@ -432,7 +515,9 @@ class _Planner:
             return
         operations: list[Any] = []
         if have is not None:
-            self._step(change, drop(have), phase=DROP_CONSTRAINTS, table=key)
+            dropped = drop(have)
+            dropped = dropped if isinstance(dropped, list) else [dropped]
+            self._step(change, *dropped, phase=DROP_CONSTRAINTS, table=key)
         if want is not None:
             operations.append(create(want))
             self._step(change, *operations, phase=create_phase, table=key)
@@ -550,6 +635,19 @@ def _privileges(change: Change, side: str) -> tuple[str, ...]:
     if isinstance(value, Mapping):
         return tuple(value["privileges"])
     return tuple(value.privileges)
+
+
+def _indexed(table: TableSpec, columns: tuple[str, ...]) -> bool:
+    """Whether an index of ``table`` starts with ``columns`` (MariaDB then makes none for a
+    foreign key on them)."""
+    indexed = [index.columns for index in table.indexes.values()]
+    indexed += [unique.columns for unique in table.unique.values()]
+    indexed.append(table.primary_key)
+    return any(tuple(found[: len(columns)]) == columns for found in indexed)
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha1(text.encode()).hexdigest()[:8]
 
 
 def _table_of(change: Change) -> str:

@@ -14,7 +14,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
-from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import URL
 from sqlalchemy.pool import NullPool
 
@@ -78,10 +77,10 @@ def prove(
             upgrade.copy_differs = _build_copy(connection, actual, dialect, kinds)
             downgrade.copy_differs = upgrade.copy_differs
             failed = _run(connection, upgrade, actual, dialect)
-            if failed:
-                continue
-            left = _changes(expected, connection, kinds, ignore, alone)
-            if _drop_unclosed(upgrade, left):
+            if failed or _drop_unclosed(
+                upgrade, _changes(expected, connection, kinds, ignore, alone)
+            ):
+                _undo_only_kept(upgrade, downgrade)
                 continue
             if downgrade.kept:
                 # SQLite rebuilds a table from its spec: the one the upgrade left, read back.
@@ -103,13 +102,24 @@ def prove(
     return upgrade, downgrade
 
 
+def _undo_only_kept(upgrade: Proof, downgrade: Proof) -> None:
+    """The downgrade undoes what the upgrade still does, nothing it no longer does."""
+    done = {(change.path, change.object) for step in upgrade.kept for change in step.closes}
+    downgrade.kept = [
+        step
+        for step in downgrade.kept
+        if all((change.path, change.object) in done for change in step.closes)
+    ]
+
+
 def _run(connection: sa.Connection, proof: Proof, before: SchemaSpec, dialect: str) -> bool:
     """Run the kept steps; drop the first group the database refuses. True if one was."""
     with online(connection) as operations:
         for group in groups(proof.kept, dialect):
             try:
                 run_group(operations, group, dialect, before)
-            except (sa_exc.SQLAlchemyError, NotImplementedError, ValueError) as error:
+            # Any failure to apply a step (the database, Alembic, SQLAlchemy) refuses it.
+            except Exception as error:
                 _drop(proof, group, f"the database refused it: {describe(error)}")
                 return True
     return False
