@@ -7,10 +7,13 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from schemaspec.cli.console import console
+from schemaspec.cli.guard import results
 from schemaspec.cli.options import EXIT_DIFFERENCES, EXIT_OK, text
 
 if TYPE_CHECKING:
     from schemaspec.fix import Fix
+    from schemaspec.sources.resolve import Source
     from schemaspec.spec import SchemaSpec
 
 
@@ -61,9 +64,19 @@ def rename(value: str) -> tuple[str, str]:
     return old.strip(), new.strip()
 
 
-def check_fix_options(args: argparse.Namespace) -> None:
-    """Fix options without ``--fix`` would be silently ignored: refuse them."""
+def check_fix_options(args: argparse.Namespace, actual: Source) -> None:
+    """Fix options without ``--fix`` would be silently ignored: refuse them. A fix for a
+    server database needs a server to prove it on: said before anything is read."""
+    from schemaspec.errors import SourceError
+
     if args.fix is not None:
+        backend = actual.text.split(":", 1)[0].split("+", 1)[0].lower()
+        kind = {"postgres": "postgresql", "mariadb": "mysql"}.get(backend, backend)
+        if actual.kind == "database" and kind != "sqlite" and args.scratch_server is None:
+            raise SourceError(
+                f"--fix for {kind} is proven on a scratch database: give --scratch-server "
+                f"the URL of a {kind} server you may create databases on"
+            )
         return
     given = [
         flag
@@ -77,8 +90,6 @@ def check_fix_options(args: argparse.Namespace) -> None:
         if value
     ]
     if given:
-        from schemaspec.errors import SourceError
-
         raise SourceError(f"{given[0]} only applies with --fix sql|alembic")
 
 
@@ -101,9 +112,9 @@ def run_fix(args: argparse.Namespace, expected: SchemaSpec, actual: SchemaSpec) 
     )
     if args.output:
         _write(Path(args.output), fix.text)
-        print(f"schemaspec: wrote {args.output} ({_counted(fix)})", file=sys.stderr)
+        console().info(f"wrote {args.output} ({_counted(fix)})")
     else:
-        sys.stdout.write(fix.text)
+        results().write(fix.text)
     for left in (*fix.refused, *fix.unexpressed):
         change = left.change
         print(

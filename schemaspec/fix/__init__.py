@@ -33,10 +33,10 @@ from schemaspec.fix.plan import (
     Unexpressed,
     change_key,
     named_constraints,
-    plan,
+    plan_steps,
     unique_changes,
 )
-from schemaspec.fix.prove import prove
+from schemaspec.fix.prove import prove_steps
 from schemaspec.spec import SchemaSpec, TableSpec
 
 Style = Literal["sql", "alembic"]
@@ -102,16 +102,16 @@ def render_fix(
     kinds, _notes = compared_kinds(expected, renamed, objects)
     want, have, _ = comparable(expected, renamed)
     want = named_constraints(want, result.changes)
-    upgrade_plan = plan(result.changes, want, have, target)
+    upgrade_plan = plan_steps(result.changes, want, have, target)
     steps, refused = _allowed(upgrade_plan.steps, allow_destructive)
     steps = [*rename_steps, *steps]
     closing = {change_key(change) for step in steps for change in step.closes}
     back = diff(have, want, ignore=rules, objects=list(kinds))
-    downgrade_plan = plan(
+    downgrade_plan = plan_steps(
         [change for change in back.changes if _undoes(change, closing)], have, want, target
     )
     down_steps = [*downgrade_plan.steps, *_reversed(rename_steps)]
-    up, down = prove(
+    up, down = prove_steps(
         steps,
         want,
         before,
@@ -124,9 +124,12 @@ def render_fix(
     )
     closed = tuple(unique_changes(c for step in up.kept for c in step.closes))
     unexpressed = (*upgrade_plan.unexpressed, *up.dropped)
-    header = _header(target, up.copy_differs)
+    left_out = sorted(
+        [*refused, *upgrade_plan.unexpressed, *up.dropped], key=lambda u: change_key(u.change)
+    )
+    header = _header(target, left_out)
     if style == "sql":
-        text = render.render_sql(up.kept, target, before, "schemaspec fix: " + header[0])
+        text = render.render_sql(up.kept, target, before, header)
     else:
         upgrade_body, modules = render.render_python(up.kept, target, before)
         downgrade_body, more = render.render_python(down.kept, target, want)
@@ -290,11 +293,15 @@ def _head(config: str | Path | None) -> str | None:
     return heads[0] if heads else None
 
 
-def _header(dialect: str, copy_differs: Sequence[Change]) -> list[str]:
+def _header(dialect: str, left_out: Sequence[Unexpressed]) -> list[str]:
+    """What the text says first: where it was proven, and every change it does not close."""
     lines = [f"proven on a scratch {dialect} copy of the actual schema"]
-    if copy_differs:
-        paths = ", ".join(sorted({change.path for change in copy_differs})[:5])
-        lines.append(f"the scratch copy could not hold these parts exactly: {paths}")
+    for left in left_out:
+        change = left.change
+        lines.append(
+            f"NOT FIXED: {change.kind} {change.object.replace('_', ' ')} {change.path}: "
+            f"{left.reason}"
+        )
     return lines
 
 

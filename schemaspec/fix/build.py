@@ -205,7 +205,8 @@ def index(name: str, spec: IndexSpec, on: sa.Table, dialect: str) -> sa.Index:
         on.c[element] if isinstance(element, str) else element
         for element in index_elements(spec, on.c)
     ]
-    return sa.Index(name, *elements, unique=spec.unique, **index_options(spec, dialect))
+    # An index of expressions alone names no column to find its table by.
+    return sa.Index(name, *elements, unique=spec.unique, _table=on, **index_options(spec, dialect))
 
 
 def sequence(key: str, spec: SequenceSpec, metadata: sa.MetaData | None = None) -> sa.Sequence:

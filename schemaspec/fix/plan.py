@@ -145,7 +145,7 @@ def _constraint_name(table: str, constraint: Any, obj: str) -> str:
     return f"{table[:40]}_{_digest(name)}_{_SUFFIXES[obj]}"
 
 
-def plan(
+def plan_steps(
     changes: Iterable[Change],
     expected: SchemaSpec,
     actual: SchemaSpec,

@@ -36,9 +36,15 @@ def comment_lines(group: Group) -> list[str]:
     return lines
 
 
-def render_sql(steps: Sequence[Step], dialect: str, before: SchemaSpec, title: str) -> str:
+def render_sql(
+    steps: Sequence[Step], dialect: str, before: SchemaSpec, header: Sequence[str]
+) -> str:
+    title = "".join(
+        f"-- {'schemaspec fix: ' if index == 0 else ''}{line}\n"
+        for index, line in enumerate(header)
+    )
     body = sql_text(groups(steps, dialect), dialect, before, comment_lines)
-    return f"-- {title}\n\n{body}" if body else f"-- {title}\n-- nothing to do\n"
+    return f"{title}\n{body}" if body else f"{title}-- nothing to do\n"
 
 
 def render_python(steps: Sequence[Step], dialect: str, before: SchemaSpec) -> tuple[str, set[str]]:
