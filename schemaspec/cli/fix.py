@@ -50,6 +50,11 @@ def add_fix_options(parser: argparse.ArgumentParser) -> None:
         "dropped afterwards (SQLite needs none)",
     )
     group.add_argument(
+        "--concurrently",
+        action="store_true",
+        help="--fix on PostgreSQL: build and drop indexes of existing tables CONCURRENTLY",
+    )
+    group.add_argument(
         "--alembic-config",
         type=text,
         metavar="INI",
@@ -86,6 +91,7 @@ def check_fix_options(args: argparse.Namespace, actual: Source) -> None:
             ("--rename", args.rename),
             ("--scratch-server", args.scratch_server),
             ("--alembic-config", args.alembic_config),
+            ("--concurrently", args.concurrently),
         )
         if value
     ]
@@ -109,6 +115,7 @@ def run_fix(args: argparse.Namespace, expected: SchemaSpec, actual: SchemaSpec) 
         renames=dict(args.rename),
         scratch=args.scratch_server,
         alembic_config=args.alembic_config,
+        concurrently=args.concurrently,
     )
     if args.output:
         _write(Path(args.output), fix.text)

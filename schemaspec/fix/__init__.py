@@ -81,6 +81,7 @@ def render_fix(
     alembic_config: str | Path | None = None,
     revision: str | None = None,
     message: str = "schemaspec fix",
+    concurrently: bool = False,
 ) -> Fix:
     """The steps that turn ``actual`` into ``expected``, proven, as SQL or an Alembic revision.
 
@@ -90,7 +91,8 @@ def render_fix(
     ``Fix.refused``) unless ``allow_destructive``. ``renames`` maps an actual table or column to
     its expected name (``{"members": "users"}``, ``{"members.name": "members.full_name"}``):
     never guessed. ``alembic_config`` (an ``alembic.ini``) makes the revision follow the
-    project's single head.
+    project's single head. ``concurrently`` builds and drops PostgreSQL indexes of existing
+    tables ``CONCURRENTLY`` (in an Alembic file inside ``autocommit_block()``).
     """
     target = _dialect(dialect, expected, actual)
     if style not in ("sql", "alembic"):
@@ -102,13 +104,18 @@ def render_fix(
     kinds, _notes = compared_kinds(expected, renamed, objects)
     want, have, _ = comparable(expected, renamed)
     want = named_constraints(want, result.changes)
-    upgrade_plan = plan_steps(result.changes, want, have, target)
+    upgrade_plan = plan_steps(result.changes, want, have, target, concurrently=concurrently)
     steps, refused = _allowed(upgrade_plan.steps, allow_destructive)
     steps = [*rename_steps, *steps]
     closing = {change_key(change) for step in steps for change in step.closes}
     back = diff(have, want, ignore=rules, objects=list(kinds))
+    undone = [change for change in back.changes if _undoes(change, closing)]
     downgrade_plan = plan_steps(
-        [change for change in back.changes if _undoes(change, closing)], have, want, target
+        undone,
+        named_constraints(have, undone),
+        want,
+        target,
+        concurrently=concurrently,
     )
     down_steps = [*downgrade_plan.steps, *_reversed(rename_steps)]
     up, down = prove_steps(
@@ -129,10 +136,10 @@ def render_fix(
     )
     header = _header(target, left_out)
     if style == "sql":
-        text = render.render_sql(up.kept, target, before, header)
+        text = render.render_sql(up.kept, target, before, header, up.flavor)
     else:
-        upgrade_body, modules = render.render_python(up.kept, target, before)
-        downgrade_body, more = render.render_python(down.kept, target, want)
+        upgrade_body, modules = render.render_python(up.kept, target, before, up.flavor)
+        downgrade_body, more = render.render_python(down.kept, target, want, up.flavor)
         text = render.revision_file(
             message=message,
             revision=revision or uuid.uuid4().hex[:12],

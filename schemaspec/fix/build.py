@@ -65,8 +65,9 @@ def column(
         nullable=spec.nullable,
         server_default=None if spec.default is None else sa.text(spec.default),
         # SERIAL/AUTO_INCREMENT only where the spec says so: SQLAlchemy would add it to any
-        # lone integer key, and a database then reads it back as a change.
-        autoincrement=bool(spec.autoincrement and alone_in_key),
+        # lone integer key, and a database then reads it back as a change. SQLite's rowid
+        # alias follows from the key alone (and a rebuild may make the key composite).
+        autoincrement="auto" if dialect == "sqlite" else bool(spec.autoincrement and alone_in_key),
         comment=spec.comment,
     )
 

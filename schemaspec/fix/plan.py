@@ -87,6 +87,8 @@ class Step:
     destructive: str | None = None
     #: Why an operation is raw SQL in an Alembic file.
     note: str | None = None
+    #: It cannot run inside a transaction (PostgreSQL's ``CREATE INDEX CONCURRENTLY``).
+    outside_transaction: bool = False
 
 
 @dataclass(frozen=True)
@@ -150,9 +152,17 @@ def plan_steps(
     expected: SchemaSpec,
     actual: SchemaSpec,
     dialect: str,
+    *,
+    concurrently: bool = False,
 ) -> Plan:
-    """The steps that turn ``actual`` into ``expected`` for ``changes`` (from ``diff``)."""
-    planner = _Planner(expected, actual, dialect)
+    """The steps that turn ``actual`` into ``expected`` for ``changes`` (from ``diff``).
+
+    ``concurrently``: PostgreSQL builds and drops the indexes of existing tables
+    ``CONCURRENTLY`` (no lock on writes; outside a transaction).
+    """
+    planner = _Planner(
+        expected, actual, dialect, concurrently=concurrently and dialect == "postgresql"
+    )
     for change in changes:
         planner.add(change)
     planner.result.steps.sort(key=lambda step: step.phase)
@@ -179,8 +189,11 @@ def _drop_referring_tables_first(steps: list[Step], actual: SchemaSpec) -> None:
 
 
 class _Planner:
-    def __init__(self, expected: SchemaSpec, actual: SchemaSpec, dialect: str) -> None:
+    def __init__(
+        self, expected: SchemaSpec, actual: SchemaSpec, dialect: str, *, concurrently: bool
+    ) -> None:
         self.expected, self.actual, self.dialect = expected, actual, dialect
+        self.concurrently = concurrently
         self.enums = {**build.enum_values(actual), **build.enum_values(expected)}
         self.result = Plan()
         self.metadata = sa.MetaData()
@@ -296,6 +309,11 @@ class _Planner:
     def _alter_column(self, change: Change, key: str, column_name: str) -> None:
         schema, name = build.split_key(key)
         fixable = {"type", "nullable", "default", "comment", "collation"}
+        if self.dialect == "sqlite" and change.attributes == {"autoincrement"}:
+            # A rowid alias follows from the primary key: the table rebuild that changes the
+            # key changes it (the proof checks that it did).
+            self._step(change, phase=ALTER_TABLES, table=key)
+            return
         if not change.attributes <= fixable:
             self._cannot(
                 change,
@@ -349,24 +367,26 @@ class _Planner:
     # -- keys, constraints and indexes ---------------------------------------------------------
 
     def _primary_key(self, change: Change) -> None:
-        key = change.path
+        key = change.path.removesuffix(".primary_key")
         schema, name = build.split_key(key)
+        want = self.expected.tables[key].primary_key
+        have = self.actual.tables[key].primary_key
         operations: list[ops.MigrateOperation] = []
         old_name = self.actual.tables[key].primary_key_name if key in self.actual.tables else None
-        if change.actual:
-            if old_name is None and self.dialect != "mysql":
+        # SQLite's table rebuild replaces the key a new one is created over.
+        if have and not (self.dialect == "sqlite" and want):
+            if old_name is None and self.dialect == "postgresql":
                 self._cannot(change, "the actual primary key has no name to drop it by")
                 return
             operations.append(
                 ops.DropConstraintOp(old_name or "PRIMARY", name, "primary", schema=schema)
             )
-        if change.expected:
+        if want:
+            # SQLite's table rebuild needs a name; MariaDB names every key PRIMARY.
             new_name = self.expected.tables[key].primary_key_name or (
-                f"{name}_pkey" if self.dialect == "postgresql" else None
+                None if self.dialect == "mysql" else f"{name}_pkey"
             )
-            operations.append(
-                ops.CreatePrimaryKeyOp(new_name, name, list(change.expected), schema=schema)
-            )
+            operations.append(ops.CreatePrimaryKeyOp(new_name, name, list(want), schema=schema))
         self._step(change, *operations, phase=ADD_CONSTRAINTS, table=key)
 
     def _foreign_key(self, change: Change) -> None:
@@ -473,16 +493,22 @@ class _Planner:
         key = _table_of(change)
         schema, name = build.split_key(key)
         index_name = change.path.rsplit(".", 1)[1]
+        concurrently: dict[str, Any] = (
+            {"postgresql_concurrently": True} if self.concurrently else {}
+        )
         self._replace(
             change,
-            drop=lambda _spec: ops.DropIndexOp(index_name, name, schema=schema),
-            create=lambda spec: self._create_index(key, index_name, spec),
+            drop=lambda _spec: ops.DropIndexOp(index_name, name, schema=schema, **concurrently),
+            create=lambda spec: self._create_index(key, index_name, spec, **concurrently),
             create_phase=ADD_CONSTRAINTS,
             collection="indexes",
             named=False,
+            outside_transaction=self.concurrently,
         )
 
-    def _create_index(self, key: str, index_name: str, spec: IndexSpec) -> ops.CreateIndexOp:
+    def _create_index(
+        self, key: str, index_name: str, spec: IndexSpec, **options: Any
+    ) -> ops.CreateIndexOp:
         schema, name = build.split_key(key)
         columns = self.expected.tables[key].columns if key in self.expected.tables else {}
         return ops.CreateIndexOp(
@@ -492,6 +518,7 @@ class _Planner:
             schema=schema,
             unique=spec.unique,
             **build.index_options(spec, self.dialect),
+            **options,
         )
 
     def _replace(
@@ -503,6 +530,7 @@ class _Planner:
         create_phase: int,
         collection: str,
         named: bool = True,
+        outside_transaction: bool = False,
     ) -> None:
         """A constraint or index: dropped when unexpected, created when missing, both when
         changed (no database alters one in place)."""
@@ -517,10 +545,22 @@ class _Planner:
         if have is not None:
             dropped = drop(have)
             dropped = dropped if isinstance(dropped, list) else [dropped]
-            self._step(change, *dropped, phase=DROP_CONSTRAINTS, table=key)
+            self._step(
+                change,
+                *dropped,
+                phase=DROP_CONSTRAINTS,
+                table=key,
+                outside_transaction=outside_transaction,
+            )
         if want is not None:
             operations.append(create(want))
-            self._step(change, *operations, phase=create_phase, table=key)
+            self._step(
+                change,
+                *operations,
+                phase=create_phase,
+                table=key,
+                outside_transaction=outside_transaction,
+            )
 
     # -- schema-level objects ------------------------------------------------------------------
 

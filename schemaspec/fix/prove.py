@@ -22,7 +22,7 @@ from schemaspec.compare.diff import diff
 from schemaspec.compare.ignore import RuleLike
 from schemaspec.errors import SourceError
 from schemaspec.fix import build
-from schemaspec.fix.apply import Group, describe, groups, online, run_group
+from schemaspec.fix.apply import Group, describe, flavor_of, groups, online, run_group
 from schemaspec.fix.ddl import (
     create_enum,
     create_extension,
@@ -49,6 +49,8 @@ class Proof:
     dropped: list[Unexpressed] = field(default_factory=list)
     #: The scratch copy could not hold these parts of the actual side exactly.
     copy_differs: tuple[Change, ...] = ()
+    #: The dialect of the server it was proven on (``mariadb`` where the spec says ``mysql``).
+    flavor: str | None = None
 
 
 def prove_steps(
@@ -74,6 +76,7 @@ def prove_steps(
     downgrade = Proof(kept=list(then))
     for _round in range(_ROUNDS):
         with _scratch_connection(dialect, scratch) as connection:
+            upgrade.flavor = downgrade.flavor = flavor_of(connection)
             upgrade.copy_differs = _build_copy(connection, actual, dialect, kinds)
             downgrade.copy_differs = upgrade.copy_differs
             if _drop_unprovable(upgrade):

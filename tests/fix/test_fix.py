@@ -127,13 +127,66 @@ def members_after(metadata: sa.MetaData, dialect: str) -> None:
     )
 
 
+def keys_before(metadata: sa.MetaData, dialect: str) -> None:
+    sa.Table(
+        "regions",
+        metadata,
+        sa.Column("code", sa.String(10), primary_key=True),
+        sa.Column("name", sa.String(50), nullable=False),
+    )
+    sa.Table(
+        "offices",
+        metadata,
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+        sa.Column("region", sa.String(10), nullable=False),
+        sa.Column("floor", sa.Integer, nullable=False),
+        sa.Column("rooms", sa.Integer),
+        sa.ForeignKeyConstraint(["region"], ["regions.code"], name="fk_offices_region"),
+        sa.CheckConstraint("rooms > 0", name="ck_offices_rooms"),
+        sa.Index("ix_offices_floor", "floor"),
+    )
+
+
+def keys_after(metadata: sa.MetaData, dialect: str) -> None:
+    sa.Table(
+        "regions",
+        metadata,
+        sa.Column("code", sa.String(10), primary_key=True),
+        sa.Column("name", sa.String(50), nullable=False),
+    )
+    sa.Table(
+        "offices",
+        metadata,
+        sa.Column("id", sa.Integer, nullable=False),
+        sa.Column("region", sa.String(10), nullable=False),
+        sa.Column("floor", sa.Integer, nullable=False),
+        sa.Column("rooms", sa.Integer),
+        sa.PrimaryKeyConstraint("id", "region", name="pk_offices"),
+        sa.ForeignKeyConstraint(
+            ["region"], ["regions.code"], name="fk_offices_region", ondelete="CASCADE"
+        ),
+        sa.CheckConstraint("rooms >= 1", name="ck_offices_rooms"),
+        sa.Index("ix_offices_floor", "floor", "rooms"),
+    )
+
+
+CASES = [
+    pytest.param(members_before, members_after, id="tables-columns-indexes"),
+    pytest.param(keys_before, keys_after, id="keys-and-constraints-changed"),
+]
+
+
+@pytest.mark.parametrize(("before_models", "after_models"), CASES)
 def test_the_sql_fix_closes_every_change(
-    schemaspec_database_url: str, request: pytest.FixtureRequest
+    schemaspec_database_url: str,
+    request: pytest.FixtureRequest,
+    before_models: Models,
+    after_models: Models,
 ) -> None:
     url = schemaspec_database_url
     dialect = sa.engine.make_url(url).get_backend_name()
-    build(url, members_before)
-    expected = expected_of(members_after, dialect)
+    build(url, before_models)
+    expected = expected_of(after_models, dialect)
     before = schemaspec.from_database(url)
     result = schemaspec.diff(expected, before)
     fix = render_fix(expected, before, allow_destructive=True, scratch=server_of(request, url))
@@ -170,13 +223,18 @@ def test_destructive_steps_are_refused_unless_allowed(
     assert sorted(c.path for c in after.changes) == sorted(refused)
 
 
+@pytest.mark.parametrize(("before_models", "after_models"), CASES)
 def test_the_alembic_revision_upgrades_and_downgrades(
-    schemaspec_database_url: str, request: pytest.FixtureRequest, tmp_path: Path
+    schemaspec_database_url: str,
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    before_models: Models,
+    after_models: Models,
 ) -> None:
     url = schemaspec_database_url
     dialect = sa.engine.make_url(url).get_backend_name()
-    build(url, members_before)
-    expected = expected_of(members_after, dialect)
+    build(url, before_models)
+    expected = expected_of(after_models, dialect)
     before = schemaspec.from_database(url)
     config = alembic_project(tmp_path, url)
     fix = render_fix(
@@ -427,3 +485,72 @@ def test_nothing_to_fix(tmp_path: Path) -> None:
         "-- schemaspec fix: proven on a scratch sqlite copy of the actual schema\n"
         "-- nothing to do\n"
     )
+
+
+def test_postgresql_indexes_concurrently(
+    schemaspec_postgresql_url: str, request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    url = schemaspec_postgresql_url
+    build(url, members_before)
+    expected = expected_of(members_after, "postgresql")
+    before = schemaspec.from_database(url)
+    config = alembic_project(tmp_path, url)
+    fix = render_fix(
+        expected,
+        before,
+        style="alembic",
+        allow_destructive=True,
+        scratch=server_of(request, url),
+        concurrently=True,
+        revision="0000fix00002",
+    )
+    assert fix.complete
+    assert (
+        "    # runs outside a transaction (CONCURRENTLY)\n"
+        "    with op.get_context().autocommit_block():\n"
+        "        op.create_index('ix_members_name', 'members', ['name'], unique=False, "
+        "postgresql_concurrently=True)"
+    ) in fix.text
+    (tmp_path / "migrations" / "versions" / "0000fix00002_fix.py").write_text(fix.text)
+    command.upgrade(config, "head")
+    assert schemaspec.diff(expected, schemaspec.from_database(url)).changes == ()
+    command.downgrade(config, "-1")
+    assert schemaspec.diff(before, schemaspec.from_database(url)).changes == ()
+
+
+def test_mariadb_views_and_sequences(
+    schemaspec_mysql_url: str, request: pytest.FixtureRequest
+) -> None:
+    server = server_of(request, schemaspec_mysql_url)
+    assert server is not None
+    before_statements = (
+        "CREATE TABLE members (id int PRIMARY KEY, name varchar(50))",
+        "CREATE VIEW member_names AS SELECT name FROM members",
+        "CREATE SEQUENCE ticket_no_seq INCREMENT BY 5",
+    )
+    with scratch_database(server) as changed_url:
+        run(
+            changed_url,
+            (
+                *before_statements,
+                "CREATE OR REPLACE VIEW member_names AS SELECT id, name FROM members",
+                "CREATE VIEW member_ids AS SELECT id FROM members",
+                "ALTER SEQUENCE ticket_no_seq INCREMENT BY 10",
+                "CREATE SEQUENCE invoice_no_seq",
+            ),
+        )
+        expected = schemaspec.from_database(changed_url)
+    url = schemaspec_mysql_url
+    run(url, before_statements)
+    before = schemaspec.from_database(url)
+    result = schemaspec.diff(expected, before)
+    assert sorted(paths(result.changes)) == [
+        "changed sequence sequences.ticket_no_seq",
+        "changed view views.member_names",
+        "missing sequence sequences.invoice_no_seq",
+        "missing view views.member_ids",
+    ]
+    fix = render_fix(expected, before, scratch=server)
+    assert fix.complete and fix.downgrade_unexpressed == ()
+    run_script(url, fix.text)
+    assert schemaspec.diff(expected, schemaspec.from_database(url)).changes == ()
