@@ -383,8 +383,8 @@ CASES = [
     ),
     (
         "usage-unknown-option-before-command",
-        ["--verbose", "snapshot", str(SNAPSHOT)],
-        "unrecognized arguments: --verbose (see: schemaspec --help)",
+        ["--frobnicate", "snapshot", str(SNAPSHOT)],
+        "unrecognized arguments: --frobnicate (see: schemaspec --help)",
     ),
 ]
 

@@ -23,14 +23,24 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from schemaspec.compare.ignore import IgnoreRule, as_rules
 from schemaspec.errors import SchemaspecError
+from schemaspec.sources.scratch import check_prefix
 
 FILE_NAME = "pyproject.toml"
 SECTION = "[tool.schemaspec]"
 _VARIABLE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_MODULE = re.compile(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)*")
 
 
 class ConfigError(SchemaspecError):
@@ -42,6 +52,46 @@ class ConfigError(SchemaspecError):
         self.key = key
         where = f"{self.path}: {SECTION}"
         super().__init__(f"{where} {key}: {reason}" if key else f"{where}: {reason}")
+
+
+class PytestConfig(BaseModel):
+    """``[tool.schemaspec.pytest]``: what the pytest plugin does without a test being written."""
+
+    # strict: "yes" or 1 for a switch is a typo to report, not a value to guess at.
+    model_config = ConfigDict(frozen=True, extra="forbid", strict=True)
+
+    #: Add the built-in migration tests (single head, upgrade, models match head, downgrades).
+    migrations: bool = False
+
+
+class MigrationsConfig(BaseModel):
+    """``[tool.schemaspec.migrations]``: how ``check`` reviews the ``alembic_config`` history."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    #: ``false``: ``check`` leaves the review out even though ``alembic_config`` is set.
+    enabled: StrictBool = True
+    #: Revisions whose destructive steps are intended (``--allow-destructive``).
+    allow_destructive: tuple[str, ...] = ()
+    #: Revisions whose steps that lock or fail on a populated table are intended.
+    allow_locking: tuple[str, ...] = ()
+    #: The variable holding the URL of an empty database to review on (default: a scratch
+    #: SQLite file). It is emptied again afterwards.
+    database_env: str | None = None
+
+    @field_validator("database_env")
+    @classmethod
+    def _variable_name(cls, value: str | None) -> str | None:
+        return _variable(value)
+
+
+class HealthConfig(BaseModel):
+    """``[tool.schemaspec.health]``: ``check``'s health check of ``models_package``."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    #: ``false``: ``check`` leaves the health check out even though ``models_package`` is set.
+    enabled: StrictBool = True
 
 
 class ProjectConfig(BaseModel):
@@ -69,6 +119,41 @@ class ProjectConfig(BaseModel):
     pythonpath: tuple[str, ...] = ()
     #: What an ignore rule that matched nothing is: a warning, or a failure of ``check``.
     unused_ignores: Literal["warn", "error"] = "warn"
+    #: The Alembic config (``alembic.ini``), relative to the pyproject directory.
+    alembic_config: str | None = None
+    #: How the names of scratch databases start, so they are recognisable on a shared server.
+    scratch_prefix: str | None = None
+    #: The pytest plugin's settings.
+    pytest: PytestConfig = PytestConfig()
+    #: The package whose modules define the models: ``check`` runs the health check on it
+    #: (imports, registration on ``models``' metadata, ``configure_mappers()``).
+    models_package: str | None = None
+    #: ``check``'s review of the ``alembic_config`` history.
+    migrations: MigrationsConfig = MigrationsConfig()
+    #: ``check``'s health check of ``models_package``.
+    health: HealthConfig = HealthConfig()
+
+    @field_validator("models_package")
+    @classmethod
+    def _package_name(cls, value: str | None) -> str | None:
+        if value is not None and not _MODULE.fullmatch(value):
+            raise ValueError(
+                f"{value!r} is not a package name: write it dotted, e.g. 'app.models' "
+                "(the base goes in models, as 'app.models:Base')"
+            )
+        return value
+
+    @field_validator("alembic_config")
+    @classmethod
+    def _alembic_config(cls, value: str | None) -> str | None:
+        if value is not None and not value.strip():
+            raise ValueError("must name the Alembic config file, e.g. 'alembic.ini'")
+        return value
+
+    @field_validator("scratch_prefix")
+    @classmethod
+    def _scratch_prefix(cls, value: str | None) -> str | None:
+        return check_prefix(value) if value is not None else None
 
     @field_validator("ignore", mode="before")
     @classmethod
@@ -106,14 +191,7 @@ class ProjectConfig(BaseModel):
     @field_validator("database_env")
     @classmethod
     def _variable_name(cls, value: str | None) -> str | None:
-        # "$DATABASE_URL" or "" names a variable that is never set, so the database check would
-        # be skipped on every run, silently.
-        if value is not None and not _VARIABLE.fullmatch(value):
-            raise ValueError(
-                f"{value!r} is not an environment variable name: write the name alone, "
-                "e.g. DATABASE_URL (not $DATABASE_URL or the URL itself)"
-            )
-        return value
+        return _variable(value)
 
     @model_validator(mode="after")
     def _one_database(self) -> ProjectConfig:
@@ -121,6 +199,17 @@ class ProjectConfig(BaseModel):
             # Raised with the key named by the loader (see _KEY_OF).
             raise ValueError("give database or database_env, not both")
         return self
+
+
+def _variable(value: str | None) -> str | None:
+    # "$DATABASE_URL" or "" names a variable that is never set, so the check would be skipped
+    # (or run elsewhere) on every run, silently.
+    if value is not None and not _VARIABLE.fullmatch(value):
+        raise ValueError(
+            f"{value!r} is not an environment variable name: write the name alone, "
+            "e.g. DATABASE_URL (not $DATABASE_URL or the URL itself)"
+        )
+    return value
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ between consecutive snapshots, which is also where destructive steps are found.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
@@ -19,6 +19,8 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy.engine import URL
 
 from schemaspec.checks.destructive import destructive_changes
+from schemaspec.checks.locks import LockRisk, lock_risks
+from schemaspec.checks.statements import captured_statements
 from schemaspec.compare.change import Change, summary
 from schemaspec.compare.diff import diff
 from schemaspec.errors import SourceError
@@ -43,6 +45,7 @@ FindingKind = Literal[
     "downgrade_not_clean",
     "upgrade_again_differs",
     "destructive",
+    "locking",
     "models_differ",
 ]
 RoundTrip = Literal["clean", "not clean", "failed", "not run"]
@@ -62,6 +65,8 @@ class Finding(_Frozen):
     #: The schema changes behind the finding: leftovers of a downgrade (``diff(before upgrade,
     #: after downgrade)``), the destructive changes of an upgrade, or models vs head.
     changes: tuple[Change, ...] = ()
+    #: For ``locking``: the statements that fail or lock hard on a populated table.
+    locks: tuple[LockRisk, ...] = ()
 
 
 class RevisionResult(_Frozen):
@@ -85,7 +90,8 @@ class MigrationReport(_Frozen):
     #: Every revision checked, in the order it was applied.
     revisions: tuple[RevisionResult, ...] = ()
     findings: tuple[Finding, ...] = ()
-    #: Destructive steps accepted with ``allow_destructive``: reported, not findings.
+    #: Destructive (``allow_destructive``) and locking (``allow_locking``) steps accepted:
+    #: reported, not findings.
     accepted: tuple[Finding, ...] = ()
     #: Revisions never reached because an earlier one failed.
     unchecked: tuple[str, ...] = ()
@@ -101,17 +107,25 @@ def check_migrations(
     url: str | URL | None = None,
     models: Any = None,
     allow_destructive: Iterable[str] = (),
+    allow_locking: Iterable[str] = (),
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> MigrationReport:
     """Check every revision of the Alembic project at ``config`` (``alembic.ini`` or ``Config``).
 
     ``url`` names an empty database to run on (default: a temporary SQLite file); ``models``
     (``"pkg.module:Base"``, a declarative base or a ``MetaData``) must equal the schema at head;
-    ``allow_destructive`` lists revisions whose destructive steps are intended.
+    ``allow_destructive`` lists revisions whose destructive steps are intended, and
+    ``allow_locking`` those whose steps that lock or fail on a populated table are (see
+    :mod:`schemaspec.checks.locks`).
 
     Raises :class:`~schemaspec.errors.SourceError` for a config that cannot be read, an unknown
-    revision in ``allow_destructive``, an in-memory SQLite or a non-empty ``url``; failing
-    migrations are findings. A connection to ``url`` lost midway is no fault of a revision: it
-    raises :class:`~schemaspec.errors.DatabaseConnectionError`, never a finding.
+    revision in ``allow_destructive`` or ``allow_locking``, an in-memory SQLite or a non-empty
+    ``url``; failing migrations are findings. A connection to ``url`` lost midway is no fault
+    of a revision: it raises :class:`~schemaspec.errors.DatabaseConnectionError`, never a
+    finding.
+
+    ``progress``, if given, is called as ``progress("checking revisions", done, total)`` before
+    each revision (:class:`schemaspec.reports.progress.TerminalProgress` draws it on a terminal).
     """
     if url is not None:
         _refuse_url(url)
@@ -121,6 +135,7 @@ def check_migrations(
     expected = from_models(models) if models is not None else None
     heads = project.heads()
     walk = _Walk(project, allowed)
+    walk.allowed_locking = {project.resolve(revision) for revision in allow_locking}
     if len(heads) > 1:
         walk.findings.append(
             Finding(
@@ -130,7 +145,7 @@ def check_migrations(
             )
         )
     with project.migrate(url) as migrator:
-        final = walk.run(migrator, project.ordered())
+        final = walk.run(migrator, project.ordered(), progress)
     if expected is not None and final is not None:
         walk.compare_models(expected, final, heads)
     return MigrationReport(
@@ -163,15 +178,27 @@ class _Walk:
         self.allowed = allowed
         self.findings: list[Finding] = []
         self.accepted: list[Finding] = []
+        self.allowed_locking: set[str] = set()
         self.results: list[RevisionResult] = []
         self.unchecked: list[str] = []
         self.dialect: str | None = None
 
-    def run(self, migrator: Migrator, order: Sequence[Script]) -> SchemaSpec | None:
-        """Check each revision in turn; the schema at the end, or ``None`` if the walk stopped."""
+    def run(
+        self,
+        migrator: Migrator,
+        order: Sequence[Script],
+        progress: Callable[[str, int, int], None] | None = None,
+    ) -> SchemaSpec | None:
+        """Check each revision in turn; the schema at the end, or ``None`` if the walk stopped.
+
+        ``progress("checking revisions", done, total)`` is told before each revision (the
+        command line shows it on a terminal: a long history is minutes of silence otherwise).
+        """
         before = migrator.snapshot()
         self.dialect = before.dialect
         for position, script in enumerate(order):
+            if progress is not None:
+                progress("checking revisions", position + 1, len(order))
             after = self.check(migrator, script, before)
             if after is None:
                 self.unchecked = [later.revision for later in order[position + 1 :]]
@@ -194,7 +221,8 @@ class _Walk:
             description=(script.doc or "").strip().splitlines()[0] if script.doc else "",
         )
         try:
-            migrator.upgrade(revision)
+            with captured_statements(migrator.connection) as statements:
+                migrator.upgrade(revision)
         except SourceError as error:
             self.results.append(result.model_copy(update={"round_trip": "failed"}))
             self._find("upgrade_failed", revision, str(error))
@@ -204,6 +232,7 @@ class _Walk:
         changes = diff(before, after).changes
         self.results.append(result.model_copy(update={"changes": changes}))
         self._destructive(revision, changes, after)
+        self._locking(revision, statements, before, after)
 
         round_trip = self._round_trip(migrator, script, before, after, heads_before)
         self.results[-1] = self.results[-1].model_copy(update={"round_trip": round_trip})
@@ -279,6 +308,20 @@ class _Walk:
             changes=tuple(change for change, _ in found),
         )
         (self.accepted if revision in self.allowed else self.findings).append(finding)
+
+    def _locking(
+        self, revision: str, statements: Sequence[str], before: SchemaSpec, after: SchemaSpec
+    ) -> None:
+        risks = lock_risks(statements, self.dialect, before, after)
+        if not risks:
+            return
+        finding = Finding(
+            kind="locking",
+            revision=revision,
+            message=f"{revision} " + "; ".join(risk.summary for risk in risks),
+            locks=tuple(risks),
+        )
+        (self.accepted if revision in self.allowed_locking else self.findings).append(finding)
 
     def compare_models(
         self, expected: SchemaSpec, actual: SchemaSpec, heads: tuple[str, ...]

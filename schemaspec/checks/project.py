@@ -3,7 +3,12 @@
 1. the committed snapshot matches the models (a stale one is a finding that carries the exact
    command that refreshes it);
 2. every contract holds against the models, and against the database when one is configured;
-3. the database, when one is configured, matches the models.
+3. the database, when one is configured, matches the models;
+4. the models package is healthy (``models_package``: imports, registration, mappers), checked
+   first, since every other check imports the same models;
+5. the Alembic history (``alembic_config``) passes the migrations review: one head, exact
+   downgrades, no destructive or locking step that was not accepted, the head equal to the
+   models.
 
 Which side is which: a committed file is the expected side (the snapshot against the models,
 a contract against anything), and against a database the models are. So the same stale snapshot
@@ -28,7 +33,7 @@ import warnings as python_warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from schemaspec.checks.config import Project
 from schemaspec.checks.contracts import check_contract, contract_warnings, load_contract
@@ -40,7 +45,11 @@ from schemaspec.sources.snapshot import load
 from schemaspec.spec import SchemaSpec
 from schemaspec.util.redact import mask_url
 
-CheckKind = Literal["snapshot", "contract", "database"]
+if TYPE_CHECKING:
+    from schemaspec.checks.migrations import MigrationReport
+    from schemaspec.checks.model_health import ModelsReport
+
+CheckKind = Literal["snapshot", "contract", "database", "models", "migrations"]
 
 
 class NothingToCheck(SchemaspecError):
@@ -59,8 +68,11 @@ class CheckResult:
     result: SchemaDiff
     #: The command that fixes the finding, when there is one (a stale snapshot).
     command: str | None = None
-    #: Set when the check failed before comparing (e.g. no snapshot file yet).
+    #: Set when the check failed before comparing (e.g. no snapshot file yet), or, for the
+    #: ``models`` and ``migrations`` checks, what their report found.
     problem: str | None = None
+    #: The ``models`` health report or the ``migrations`` review, reported in full.
+    review: ModelsReport | MigrationReport | None = None
 
     @property
     def ok(self) -> bool:
@@ -114,6 +126,14 @@ def run_check(
     _extend_sys_path(project)
     checks: list[CheckResult] = []
     notes: list[str] = []
+    if _runs_health(project):
+        health = _health_check(project)
+        checks.append(health)
+        if not health.ok:
+            # Every other check imports the same models and would stop, as an error, at the
+            # first problem the health check has just described in full.
+            notes.append("the other checks were not run: they import the models")
+            return CheckRun(checks=tuple(checks), notes=tuple(notes))
     models: SchemaSpec | None = None
     models_name = f"models {config.models}"
     if config.models is not None:
@@ -181,7 +201,13 @@ def run_check(
         )
     if skipped is not None:
         checks.append(skipped)  # where the database check it stands for would be
-    compared = [check.result for check in checks if check.kind != "contract" and not check.problem]
+    if _runs_migrations(project):
+        checks.append(_migrations_check(project, env, here, notes))
+    compared = [
+        check.result
+        for check in checks
+        if check.kind in ("snapshot", "database") and not check.problem
+    ]
     unused = _unused_everywhere(rules, compared)
     if not compared and any(not rule.builtin for rule in rules):
         # No comparison ran that rules apply to (contracts ignore them): that the rules matched
@@ -200,6 +226,9 @@ def _what_is_missing(project: Project) -> str | None:
     """Why the configuration (with the flags) compares nothing, or ``None`` when it does."""
     config = project.config
     database = config.database is not None or config.database_env is not None
+    reviews = _runs_health(project) or _runs_migrations(project)
+    if config.models is None and config.snapshot is None and reviews:
+        return None
     if config.models is None and config.snapshot is None:
         return (
             "configure models (and snapshot, contracts, database) in [tool.schemaspec], "
@@ -212,13 +241,78 @@ def _what_is_missing(project: Project) -> str | None:
             f"the {what} compared with models, and none are configured: add models "
             "(or contracts, to check the snapshot against), or pass --models or --contract"
         )
-    if config.models is not None and not (config.snapshot or config.contracts or database):
+    if config.models is not None and not (
+        config.snapshot or config.contracts or database or reviews
+    ):
         return (
             "the models are compared with a snapshot, a database or contracts, and none is "
             "configured: add snapshot, database_env or contracts, or pass --snapshot, "
             "--database or --contract"
         )
     return None
+
+
+def _runs_health(project: Project) -> bool:
+    config = project.config
+    return config.models_package is not None and config.health.enabled
+
+
+def _runs_migrations(project: Project) -> bool:
+    config = project.config
+    return config.alembic_config is not None and config.migrations.enabled
+
+
+def _health_check(project: Project) -> CheckResult:
+    from schemaspec.checks.model_health import check_models
+
+    config = project.config
+    assert config.models_package is not None
+    report = check_models(config.models_package, base=config.models)
+    count = len(report.findings)
+    problem = None if report.healthy else f"{count} problem{'' if count == 1 else 's'}"
+    return CheckResult(
+        "models", config.models_package, f"base {report.base}", SchemaDiff(), None, problem, report
+    )
+
+
+def _migrations_check(
+    project: Project, env: Mapping[str, str], here: Path, notes: list[str]
+) -> CheckResult:
+    from schemaspec.checks.migrations import check_migrations
+
+    config = project.config
+    settings = config.migrations
+    assert config.alembic_config is not None
+    shown = _shown(config.alembic_config, project, here)
+    against = f"models {config.models}" if config.models is not None else "its own history"
+    url: str | None = None
+    where = "a scratch SQLite file"
+    if settings.database_env is not None:
+        variable = settings.database_env
+        url = env.get(variable) or None
+        if url is None:
+            state = "is empty" if env.get(variable) == "" else "is not set"
+            if env.get("CI", "").lower() == "true":
+                problem = (
+                    f"not run: ${variable} {state} (CI=true: a check that cannot run fails; "
+                    "set the variable in the CI job)"
+                )
+                return CheckResult("migrations", shown, against, SchemaDiff(), None, problem)
+            notes.append(f"migrations reviewed on a scratch SQLite file: ${variable} {state}")
+        else:
+            where = f"database {mask_url(url)}"
+    report = check_migrations(
+        project.resolve(config.alembic_config),
+        url=url,
+        models=config.models,
+        allow_destructive=settings.allow_destructive,
+        allow_locking=settings.allow_locking,
+    )
+    count = len(report.findings)
+    found = f"{count} finding{'' if count == 1 else 's'}" if count else None
+    return CheckResult(
+        "migrations", shown, f"{against} on {where}", SchemaDiff(), None, found, report
+    )
 
 
 def _snapshot_check(

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import argparse
-import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from schemaspec.checks.model_health import no_tables_error
+from schemaspec.cli.console import console
+from schemaspec.cli.fix import add_fix_options, check_fix_options, run_fix
 from schemaspec.cli.guard import results
 from schemaspec.cli.options import (
+    CI_FORMATS,
     EXIT_DIFFERENCES,
     EXIT_OK,
-    FORMATS,
+    OBJECT_KINDS,
     SOURCES_HELP,
     add_source_options,
     check_shadow,
@@ -20,11 +21,11 @@ from schemaspec.cli.options import (
     load_spec,
     text,
 )
-from schemaspec.compare.diff import diff
-from schemaspec.reports.diff_report import render_json, render_markdown, render_text, use_colour
-from schemaspec.sources.resolve import Source, parse_source
-from schemaspec.sources.snapshot import dump, dumps
-from schemaspec.spec import OBJECT_KINDS, SchemaSpec
+from schemaspec.cli.reporting import diff_report
+
+if TYPE_CHECKING:
+    from schemaspec.sources.resolve import Source
+    from schemaspec.spec import SchemaSpec
 
 
 def add_compare_commands(commands: Any) -> None:
@@ -33,7 +34,7 @@ def add_compare_commands(commands: Any) -> None:
     )
     diff_parser.add_argument("expected", metavar="EXPECTED", help=SOURCES_HELP)
     diff_parser.add_argument("actual", metavar="ACTUAL", help=SOURCES_HELP)
-    diff_parser.add_argument("--format", choices=FORMATS, default="text")
+    diff_parser.add_argument("--format", choices=CI_FORMATS, default="text")
     diff_parser.add_argument(
         "--ignore",
         action="append",
@@ -52,6 +53,7 @@ def add_compare_commands(commands: Any) -> None:
         "tables, enums and sequences)",
     )
     add_source_options(diff_parser)
+    add_fix_options(diff_parser)
     diff_parser.set_defaults(command=run_diff)
 
     snapshot_parser = commands.add_parser("snapshot", help="write the spec of a source")
@@ -82,27 +84,41 @@ def object_kinds(value: str) -> str | tuple[str, ...]:
 
 
 def run_diff(args: argparse.Namespace) -> int:
+    from schemaspec.compare.diff import diff
+    from schemaspec.sources.resolve import parse_source
+
     expected_source, actual_source = parse_source(args.expected), parse_source(args.actual)
     check_shadow(args, (expected_source, actual_source))
+    check_fix_options(args, actual_source)
     expected, actual = load_pair(args, expected_source, actual_source)
     _require_tables(expected_source, expected)
     _require_tables(actual_source, actual)
+    if args.fix is not None:
+        return run_fix(args, expected, actual)
+    progress = console().progress
+    progress.phase(f"comparing {len(expected.tables)} with {len(actual.tables)} tables")
     result = diff(expected, actual, ignore=args.ignore, objects=args.objects)
-    names = {"expected": str(expected_source), "actual": str(actual_source)}
+    progress.finish(f"{len(result.changes)} differences")
     out = results()
-    if args.format == "json":
-        out.write(render_json(result, **names))
-    elif args.format == "markdown":
-        out.write(render_markdown(result, **names))
-    else:
-        colour = use_colour(out)
-        out.write(
-            render_text(result, expected=names["expected"], actual=names["actual"], colour=colour)
+    out.write(
+        diff_report(
+            args.format,
+            result,
+            expected=str(expected_source),
+            actual=str(actual_source),
+            colour=console().colours(out),
+            sources=(expected_source, actual_source),
+            tables=(*expected.tables, *actual.tables),
+            specs=(expected, actual),
         )
+    )
     return EXIT_DIFFERENCES if result else EXIT_OK
 
 
 def run_snapshot(args: argparse.Namespace) -> int:
+    from schemaspec.sources.resolve import parse_source
+    from schemaspec.sources.snapshot import dump, dumps
+
     source = parse_source(args.source)
     check_shadow(args, (source,))
     spec = load_spec(args, source)
@@ -110,7 +126,7 @@ def run_snapshot(args: argparse.Namespace) -> int:
     if args.output:
         path = dump(spec, args.output)
         count = len(spec.tables)
-        print(f"wrote {path} ({count} table{'' if count == 1 else 's'})", file=sys.stderr)
+        console().info(f"wrote {path} ({count} table{'' if count == 1 else 's'})")
     else:
         results().write(dumps(spec))
     return EXIT_OK
@@ -121,4 +137,6 @@ def _require_tables(source: Source, spec: SchemaSpec) -> None:
     differences" against an empty database, would pass while comparing nothing. (An empty
     database is only a warning, see ``load_spec``: a new database is empty.)"""
     if source.kind == "models" and not spec.tables:
+        from schemaspec.checks.model_health import no_tables_error
+
         raise no_tables_error(str(source))

@@ -6,12 +6,10 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from schemaspec.checks.migrations import check_migrations
+from schemaspec.cli.console import console
 from schemaspec.cli.guard import results
-from schemaspec.cli.options import EXIT_DIFFERENCES, EXIT_OK, text
-from schemaspec.reports.migration_report import render_json, render_markdown, render_text
-
-RENDERERS = {"text": render_text, "json": render_json, "markdown": render_markdown}
+from schemaspec.cli.options import CI_FORMATS, EXIT_DIFFERENCES, EXIT_OK, text
+from schemaspec.cli.reporting import migrations_report
 
 
 def add_migrations_command(commands: Any) -> None:
@@ -36,15 +34,32 @@ def add_migrations_command(commands: Any) -> None:
         help="accept the destructive steps of this revision (repeatable)",
     )
     parser.add_argument(
+        "--allow-locking",
+        metavar="REV",
+        type=text,
+        action="append",
+        default=[],
+        help="accept the steps of this revision that lock or fail on a populated table "
+        "(repeatable)",
+    )
+    parser.add_argument(
         "--url", type=text, help="an empty database to run on (default: a temporary SQLite file)"
     )
-    parser.add_argument("--format", choices=tuple(RENDERERS), default="text")
+    parser.add_argument("--format", choices=CI_FORMATS, default="text")
     parser.set_defaults(command=run_migrations)
 
 
 def run_migrations(args: argparse.Namespace) -> int:
+    from schemaspec.checks.migrations import check_migrations
+
     report = check_migrations(
-        args.config, url=args.url, models=args.models, allow_destructive=args.allow_destructive
+        args.config,
+        url=args.url,
+        models=args.models,
+        allow_destructive=args.allow_destructive,
+        allow_locking=args.allow_locking,
+        progress=console().progress,
     )
-    results().write(RENDERERS[args.format](report))
+    console().progress.finish(f"{len(report.revisions)} revisions")
+    results().write(migrations_report(args.format, report))
     return EXIT_DIFFERENCES if report else EXIT_OK

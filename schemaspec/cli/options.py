@@ -1,23 +1,45 @@
-"""What the command modules share: exit codes, the source options and loading a source."""
+"""What the command modules share: exit codes, the source options and loading a source.
+
+Building the parser runs on every call (``--version``, ``--help``, shell completion), so this
+module imports nothing heavy at the top: what loading a source needs is imported where a
+command does it.
+"""
 
 from __future__ import annotations
 
 import argparse
 import math
-import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from pydantic import ValidationError
-
-from schemaspec.compare.ignore import as_rules
-from schemaspec.dialects import DIALECT_CHOICES, known_dialect
+from schemaspec.cli.console import console
 from schemaspec.errors import SourceError
-from schemaspec.sources.resolve import Source, load_source, parse_source
-from schemaspec.sources.session import DEFAULT_CONNECT_TIMEOUT, DEFAULT_STATEMENT_TIMEOUT
-from schemaspec.spec import SchemaSpec
+
+if TYPE_CHECKING:
+    from schemaspec.sources.resolve import Source
+    from schemaspec.spec import SchemaSpec
 
 EXIT_OK, EXIT_DIFFERENCES, EXIT_ERROR = 0, 1, 2
 FORMATS = ("text", "json", "markdown")
+#: The formats of every report: the three above, plus what CI systems read natively (GitHub
+#: workflow annotations, JUnit XML test results, SARIF for code scanning).
+CI_FORMATS = (*FORMATS, "github", "junit", "sarif")
+
+# Facts of lower layers shown in help texts, repeated so that building the parser imports
+# neither SQLAlchemy (schemaspec.sources.session) nor pydantic (schemaspec.spec).
+# tests/cli/test_startup.py asserts that they equal the originals.
+DEFAULT_CONNECT_TIMEOUT: float = 10
+DEFAULT_STATEMENT_TIMEOUT: float = 60
+OBJECT_KINDS = (
+    "tables",
+    "enums",
+    "sequences",
+    "views",
+    "triggers",
+    "routines",
+    "extensions",
+    "privileges",
+)
 SOURCES_HELP = (
     "a source: pkg.module:Base (models), a database URL, a .toml/.json snapshot, "
     "or alembic:path/to/alembic.ini[@revision]"
@@ -47,6 +69,10 @@ def text(value: str) -> str:
 
 def ignore_pattern(value: str) -> str:
     """An ``--ignore`` rule, checked now so a bad one is a usage error and not a traceback."""
+    from pydantic import ValidationError
+
+    from schemaspec.compare.ignore import as_rules
+
     try:
         as_rules([value])
     except ValidationError as error:
@@ -108,6 +134,8 @@ def add_source_options(parser: argparse.ArgumentParser) -> None:
 
 
 def dialect_name(text: str) -> str:
+    from schemaspec.dialects import known_dialect
+
     try:
         return known_dialect(text)
     except SourceError as error:
@@ -139,6 +167,8 @@ def load_pair(
     The other side is read first, so models without ``--dialect`` are rendered the way its
     database builds them (types, defaults, truncated names, ``ddl_if``), not neutrally.
     """
+    from schemaspec.dialects import DIALECT_CHOICES
+
     if args.dialect is not None or (expected.kind == "models") == (actual.kind == "models"):
         return load_spec(args, expected), load_spec(args, actual)
     models, other = (expected, actual) if expected.kind == "models" else (actual, expected)
@@ -153,12 +183,17 @@ def load_pair(
 
 
 def load_spec(args: argparse.Namespace, source: Source | str) -> SchemaSpec:
+    from schemaspec.sources.resolve import load_source, parse_source
+
     named: list[str] = args.schema or []
     if args.all_schemas and named:
         raise SourceError("give --schema or --all-schemas, not both")
     several: str | list[str] | None = "*" if args.all_schemas else None
     if len(named) > 1:
         several = named
+    source = parse_source(source) if isinstance(source, str) else source
+    progress = console().progress
+    progress.phase(f"reading {_shown(source)}")
     spec = load_source(
         source,
         dialect=args.dialect,
@@ -169,9 +204,19 @@ def load_spec(args: argparse.Namespace, source: Source | str) -> SchemaSpec:
         connect_timeout=args.connect_timeout,
         statement_timeout=args.statement_timeout,
     )
-    source = parse_source(source) if isinstance(source, str) else source
+    count = len(spec.tables)
+    progress.finish(f"{count} table{'' if count == 1 else 's'}")
     if source.kind == "database" and not spec.tables:
         # Not an error (a new database is empty), but the usual sign of a wrong database name
         # or schema, which would otherwise pass as "every table is missing".
-        print(f"schemaspec: warning: {source} has no tables", file=sys.stderr)
+        console().warn(f"{source} has no tables")
     return spec
+
+
+def _shown(source: Source) -> str:
+    """The source as progress names it; a URL too broken to mask is named by kind (reading it
+    fails next, with the error that says what is wrong)."""
+    try:
+        return str(source)
+    except ValueError:
+        return f"the {source.kind}"

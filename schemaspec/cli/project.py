@@ -4,36 +4,29 @@
 from __future__ import annotations
 
 import argparse
-import json
-import sys
 from pathlib import Path
 from typing import Any
 
-from schemaspec.checks.config import Project, ProjectConfig, discover
-from schemaspec.checks.contracts import check_contract, contract_warnings, load_contract
-from schemaspec.checks.model_health import no_tables_error
-from schemaspec.checks.project import run_check, with_overrides
+from schemaspec.cli.console import console
 from schemaspec.cli.guard import results
 from schemaspec.cli.options import (
+    CI_FORMATS,
     EXIT_DIFFERENCES,
     EXIT_OK,
-    FORMATS,
     SOURCES_HELP,
     dialect_name,
     ignore_pattern,
     text,
 )
-from schemaspec.compare.ignore import as_rules
+from schemaspec.cli.reporting import check_report, diff_report
 from schemaspec.errors import SchemaspecError
-from schemaspec.reports.check_report import check_document, render_check_markdown, render_check_text
-from schemaspec.reports.diff_report import render_json, render_markdown, render_text, use_colour
-from schemaspec.sources.resolve import load_source, parse_source
 
 
 def add_project_commands(commands: Any) -> None:
     check = commands.add_parser(
         "check",
-        help="run every check [tool.schemaspec] configures: snapshot, contracts, database",
+        help="run every check [tool.schemaspec] configures: snapshot, contracts, database, "
+        "models health, migrations review",
         description="With no arguments, reads [tool.schemaspec] from the nearest pyproject.toml. "
         "Flags override the configuration.",
     )
@@ -66,7 +59,28 @@ def add_project_commands(commands: Any) -> None:
         metavar="PATTERN",
         help="an extra ignore rule",
     )
-    check.add_argument("--format", choices=FORMATS, default="text")
+    check.add_argument(
+        "--models-package",
+        type=text,
+        metavar="PKG",
+        help="run the models health check on this package",
+    )
+    check.add_argument(
+        "--alembic-config",
+        type=text,
+        metavar="ALEMBIC_INI",
+        help="run the migrations review on this Alembic config",
+    )
+    check.add_argument("--no-health", action="store_true", help="leave out the models health check")
+    check.add_argument(
+        "--no-migrations", action="store_true", help="leave out the migrations review"
+    )
+    check.add_argument(
+        "--show-config",
+        action="store_true",
+        help="print the resolved configuration, each value with where it came from, and exit",
+    )
+    check.add_argument("--format", choices=CI_FORMATS, default="text")
     check.set_defaults(command=run_check_command)
 
     contract = commands.add_parser(
@@ -80,7 +94,7 @@ def add_project_commands(commands: Any) -> None:
         "--dialect", type=dialect_name, help="render models the way this database stores them"
     )
     contract.add_argument("--schema", type=text, help="a non-default database schema")
-    contract.add_argument("--format", choices=FORMATS, default="text")
+    contract.add_argument("--format", choices=CI_FORMATS, default="text")
     contract.set_defaults(command=run_contract_command)
 
     schema = commands.add_parser(
@@ -96,6 +110,10 @@ def add_project_commands(commands: Any) -> None:
 
 
 def run_check_command(args: argparse.Namespace) -> int:
+    from schemaspec.checks.config import Project, ProjectConfig, discover
+    from schemaspec.checks.project import run_check, with_overrides
+    from schemaspec.compare.ignore import as_rules
+
     project = discover(args.config)
     if project is None:
         project = Project(config=ProjectConfig(), path=None, root=Path.cwd())
@@ -111,19 +129,69 @@ def run_check_command(args: argparse.Namespace) -> int:
         "db_schema": args.schema,
         "contracts": tuple(str(here / path) for path in args.contract) if args.contract else None,
         "ignore": (*project.config.ignore, *extra) if extra else None,
+        "models_package": args.models_package,
+        "alembic_config": str(here / args.alembic_config) if args.alembic_config else None,
+        "migrations": _switched_off(project.config.migrations, args.no_migrations),
+        "health": _switched_off(project.config.health, args.no_health),
     }
+    if args.show_config:
+        return _show_config(project, overrides, args)
+    progress = console().progress
+    progress.phase("checking")
     run = run_check(with_overrides(project, overrides))
+    progress.finish(f"{len(run.checks)} checks")
     out = results()
-    if args.format == "json":
-        out.write(json.dumps(check_document(run), indent=2, ensure_ascii=False) + "\n")
-    elif args.format == "markdown":
-        out.write(render_check_markdown(run))
-    else:
-        out.write(render_check_text(run, colour=use_colour(out)))
+    out.write(check_report(args.format, run, colour=console().colours(out)))
     return EXIT_OK if run.ok else EXIT_DIFFERENCES
 
 
+#: The flag behind each key an override sets, for --show-config.
+_FLAGS = {
+    "models": "--models",
+    "snapshot": "--snapshot",
+    "database": "--database",
+    "dialect": "--dialect",
+    "db_schema": "--schema",
+    "contracts": "--contract",
+    "ignore": "--ignore",
+    "models_package": "--models-package",
+    "alembic_config": "--alembic-config",
+    "migrations": "--no-migrations",
+    "health": "--no-health",
+}
+#: Keys shown by their TOML name where it differs from the field's.
+_KEY_NAMES = {"db_schema": "schema", "migrations": "migrations.enabled", "health": "health.enabled"}
+
+
+def _switched_off(settings: Any, off: bool) -> Any:
+    return settings.model_copy(update={"enabled": False}) if off else None
+
+
+def _show_config(project: Any, overrides: dict[str, Any], args: argparse.Namespace) -> int:
+    import os
+
+    from schemaspec.checks.config_origins import render_settings, resolved_settings
+    from schemaspec.checks.project import with_overrides
+
+    resolved = with_overrides(project, overrides).config
+    flags = {
+        _KEY_NAMES.get(key, key): _FLAGS[key]
+        for key, value in overrides.items()
+        if value is not None
+    }
+    if args.database is not None:
+        flags["database_env"] = "--database (replaces it)"
+    settings = resolved_settings(project, resolved, flags, os.environ)
+    path = str(project.path) if project.path is not None else None
+    results().write(render_settings(path, settings))
+    return EXIT_OK
+
+
 def run_contract_command(args: argparse.Namespace) -> int:
+    from schemaspec.checks.contracts import check_contract, contract_warnings, load_contract
+    from schemaspec.checks.model_health import no_tables_error
+    from schemaspec.sources.resolve import load_source, parse_source
+
     contract = load_contract(args.contract)
     source = parse_source(args.source)
     spec = load_source(source, dialect=args.dialect, schema=args.schema)
@@ -132,16 +200,21 @@ def run_contract_command(args: argparse.Namespace) -> int:
     result = check_contract(contract, spec, warn=False)
     # On stderr, like every warning of the CLI: the report on stdout stays the contract's verdict.
     for message in contract_warnings(contract, spec):
-        print(f"schemaspec: warning: {args.contract}: {message}", file=sys.stderr)
-    expected, actual = f"contract {args.contract}", str(source)
+        console().warn(f"{args.contract}: {message}")
     out = results()
-    if args.format == "json":
-        out.write(render_json(result, expected=expected, actual=actual))
-    elif args.format == "markdown":
-        out.write(render_markdown(result, expected=expected, actual=actual))
-    else:
-        colour = use_colour(out)
-        out.write(render_text(result, expected=expected, actual=actual, colour=colour))
+    out.write(
+        diff_report(
+            args.format,
+            result,
+            expected=f"contract {args.contract}",
+            actual=str(source),
+            colour=console().colours(out),
+            sources=(source,),
+            # A test case per table the contract pins by name; pattern pins ("*") are rules.
+            tables=[name for name in contract.tables if not set(name) & set("*?[")],
+            command="contract",
+        )
+    )
     return EXIT_DIFFERENCES if result else EXIT_OK
 
 
@@ -170,7 +243,7 @@ def run_schema_command(args: argparse.Namespace) -> int:
         # be: the OS's reason, in one line, for the path it was about.
         raise SchemaspecError(_os_error(error, target, "cannot be written")) from None
     for path in written:
-        print(f"wrote {path}", file=sys.stderr)
+        console().info(f"wrote {path}")
     return EXIT_OK
 
 

@@ -7,6 +7,7 @@ used is in use, so each check's report is rendered without them and the run list
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from schemaspec.checks.project import CheckResult, CheckRun
@@ -34,7 +35,7 @@ def render_check_text(run: CheckRun, *, colour: bool = False) -> str:
             blocks.append(f"{title}: ok\n")
             continue
         if check.problem is not None:
-            text = f"{title}: {check.problem}\n"
+            text = f"{title}: {check.problem}\n" + _review_text(check)
         else:
             verdict = "stale" if check.kind == "snapshot" else "FAILED"
             # Both sides named, so which one is expected is never a guess.
@@ -62,6 +63,30 @@ def render_check_text(run: CheckRun, *, colour: bool = False) -> str:
     return "\n".join(blocks) + ("\n" if blocks else "") + closing + "\n"
 
 
+def _review_text(check: CheckResult) -> str:
+    """The full report of a failed ``models`` or ``migrations`` check."""
+    from schemaspec.checks.migrations import MigrationReport
+    from schemaspec.checks.model_health import render_models_text
+    from schemaspec.reports import migration_report
+
+    if check.review is None:
+        return ""
+    if isinstance(check.review, MigrationReport):
+        return migration_report.render_text(check.review)
+    return render_models_text(check.review)
+
+
+def _review_json(check: CheckResult) -> Any:
+    from schemaspec.checks.migrations import MigrationReport
+    from schemaspec.reports import migration_report
+
+    if check.review is None:
+        return None
+    if isinstance(check.review, MigrationReport):
+        return json.loads(migration_report.render_json(check.review))
+    return check.review.model_dump(mode="json")
+
+
 def check_document(run: CheckRun) -> dict[str, Any]:
     """The JSON form of a check run (documented in ``docs/reports.md``)."""
     return {
@@ -80,6 +105,8 @@ def check_document(run: CheckRun) -> dict[str, Any]:
                 "report": report_document(
                     _own(check), expected=check.sides[0], actual=check.sides[1]
                 ),
+                # The models health report or the migrations review (None for comparisons).
+                "review": _review_json(check),
             }
             for check in run.checks
         ],
@@ -101,12 +128,16 @@ def render_check_markdown(run: CheckRun) -> str:
     for note in run.notes:
         lines += [f"> note: {note}", ""]
     for check in run.checks:
-        if check.ok or (check.problem is not None and check.command is None):
+        if check.ok or (
+            check.problem is not None and check.command is None and check.review is None
+        ):
             continue
         if check.problem is None:
             lines.append(
                 render_markdown(_own(check), expected=check.sides[0], actual=check.sides[1])
             )
+        elif check.review is not None:
+            lines += ["```", _review_text(check).rstrip("\n"), "```", ""]
         if check.command is not None:
             lines += [f"Refresh it with `{check.command}`", ""]
     for rule in run.unused_ignores:

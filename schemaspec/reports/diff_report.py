@@ -16,7 +16,9 @@ from pydantic import BaseModel
 
 from schemaspec.compare.change import Change, summary
 from schemaspec.compare.diff import SchemaDiff
-from schemaspec.spec import TableSpec
+from schemaspec.reports import terminal
+from schemaspec.reports.diagram import diff_diagram
+from schemaspec.spec import SchemaSpec, TableSpec
 
 #: Version of the JSON report structure; bump on incompatible changes.
 JSON_REPORT_VERSION = 1
@@ -34,12 +36,10 @@ _STYLES = {
 
 
 def use_colour(stream: TextIO, environ: os._Environ[str] | dict[str, str] | None = None) -> bool:
-    """Colour only for a terminal, and never when ``NO_COLOR`` is set to anything (no-color.org)."""
-    env = os.environ if environ is None else environ
-    if env.get("NO_COLOR"):
-        return False
-    isatty = getattr(stream, "isatty", None)
-    return bool(isatty and isatty())
+    """Colour only for a terminal, never when ``NO_COLOR`` is set to anything (no-color.org),
+    also off a terminal when ``FORCE_COLOR`` is: :func:`schemaspec.reports.terminal.use_colour`
+    with ``auto``, the rule the command line's ``--color auto`` follows."""
+    return terminal.use_colour(stream, "auto", environ)
 
 
 def _paint(text: str, style: str, colour: bool) -> str:
@@ -248,10 +248,28 @@ def change_to_json(change: Change, *, hint: str | None = None) -> dict[str, Any]
     return entry
 
 
+#: GitHub refuses a pull-request comment (and a check run's summary) over 65,536 characters; a
+#: 3,000-table diff renders to about 315,000.
+MARKDOWN_LIMIT = 65_536
+
+
 def render_markdown(
-    result: SchemaDiff, *, expected: str | None = None, actual: str | None = None
+    result: SchemaDiff,
+    *,
+    expected: str | None = None,
+    actual: str | None = None,
+    specs: tuple[SchemaSpec, SchemaSpec] | None = None,
+    limit: int | None = MARKDOWN_LIMIT,
 ) -> str:
-    """A pull-request comment: a heading, a summary table by table, then the details."""
+    """A pull-request comment: a heading, a summary table by table, then the details.
+
+    With ``specs`` (the expected and actual spec), it ends with a Mermaid diagram of the tables
+    the diff touches and their foreign-key neighbours, which GitHub and GitLab render.
+
+    Longer than ``limit`` characters (default: GitHub's comment limit; ``None``: no limit), it
+    keeps the heading, the first rows of the summary table and the first changes, and says how
+    many of each it left out (see :func:`_fit`).
+    """
     lines = [
         "### schemaspec: " + (summary(result.changes) if result else "no schema differences"),
         "",
@@ -261,13 +279,14 @@ def render_markdown(
     lines += [f"> note: {_escape(note)}" for note in result.notes]
     if result.notes:
         lines.append("")
+    rows: list[str] = []
+    details: list[list[str]] = []  # one entry per change: its line, after its table's heading
     if result:
         counts: dict[str, Counter[str]] = defaultdict(Counter)
         for change in result.changes:
             counts[change.table or "(schema)"][change.kind] += 1
-        lines += ["| Table | Missing | Unexpected | Changed |", "|---|---:|---:|---:|"]
         for table, count in counts.items():
-            lines.append(
+            rows.append(
                 f"| {_escape(table)} | {count['missing']} | {count['unexpected']} "
                 f"| {count['changed']} |"
             )
@@ -275,13 +294,15 @@ def render_markdown(
         current: str | None = "\0"
         for change in result.changes:
             group = change.table or "(schema)"
+            entry = []
             if group != current:
-                lines += ["", f"#### {_escape(group)}", ""]
+                entry += ["", f"#### {_escape(group)}", ""]
                 current = group
             hint = hints.get(change.path, {}).get(_key(change))
             suffix = f" _({hint})_" if hint else ""
-            lines.append(f"- **{change.kind}** {_markdown_change(change)}{suffix}")
-        lines.append("")
+            entry.append(f"- **{change.kind}** {_markdown_change(change)}{suffix}")
+            details.append(entry)
+    head, lines = lines, []
     if result.ignored:
         lines += [f"<details><summary>Ignored ({len(result.ignored)})</summary>", ""]
         for item in result.ignored:
@@ -292,7 +313,70 @@ def render_markdown(
         lines += ["", "</details>", ""]
     for rule in result.unused_ignores:
         lines.append(f"> **warning:** ignore rule {_code(str(rule))} matched nothing")
-    return "\n".join(lines).rstrip("\n") + "\n"
+    text = _fit(head, rows, details, lines, limit)
+    picture = diff_diagram(result, *specs) if specs is not None else None
+    if picture is not None:
+        # Folded: a large diagram would push the findings below the fold of a PR comment. A
+        # tilde fence, so the report can itself be quoted in a backtick fence (docs, logs).
+        folded = (
+            "\n<details><summary>Diagram of the changed tables</summary>\n\n"
+            f"~~~mermaid\n{picture}~~~\n\n</details>\n"
+        )
+        if limit is None or len(text) + len(folded) <= limit:
+            text += folded
+    return text
+
+
+_TABLE_HEADER = ["| Table | Missing | Unexpected | Changed |", "|---|---:|---:|---:|"]
+
+
+def _fit(
+    head: list[str], rows: list[str], details: list[list[str]], tail: list[str], limit: int | None
+) -> str:
+    """The report within ``limit`` characters: the heading always; then the summary table's
+    rows, at most a third of what is left; then the changes in report order, while they fit;
+    the ignored changes and warnings last if they still fit. What is left out is counted, in a
+    line of the table and in a closing note, so a reader never takes a cut report for all."""
+
+    def join(parts: list[str]) -> str:
+        return "\n".join(parts).rstrip("\n") + "\n"
+
+    table = [*_TABLE_HEADER, *rows] if rows else []
+    every = [*head, *table, *(line for entry in details for line in entry), "", *tail]
+    whole = join(every if details else [*head, *tail])
+    if limit is None or len(whole) <= limit:
+        return whole
+    # Room for the notes that say what was left out (each well under 300 characters).
+    budget = limit - len(join(head)) - 600
+    kept_rows: list[str] = []
+    used = sum(len(line) + 1 for line in _TABLE_HEADER)
+    for row in rows:
+        if used + len(row) + 1 > budget // 3:
+            break
+        kept_rows.append(row)
+        used += len(row) + 1
+    left_rows = len(rows) - len(kept_rows)
+    if left_rows:
+        kept_rows.append(f"| _{left_rows} more tables_ | | | |")
+    body = [*_TABLE_HEADER, *kept_rows] if rows else []
+    for entry in details:
+        size = sum(len(line) + 1 for line in entry)
+        if used + size > budget:
+            break
+        body.extend(entry)
+        used += size
+    shown = sum(1 for line in body if line.startswith("- **"))
+    tail_size = sum(len(line) + 1 for line in tail)
+    kept_tail = tail if used + tail_size <= budget else []
+    note = [
+        "",
+        f"> **{len(details) - shown} of {len(details)} changes not shown**: this report is "
+        f"cut to fit a pull-request comment ({limit:,} characters). The text and JSON reports "
+        "(`--format text`, `--format json`) list every change.",
+    ]
+    if tail and not kept_tail:
+        note.append("> The ignored changes and warnings are left out too.")
+    return join([*head, *body, *note, "", *kept_tail])
 
 
 def _markdown_change(change: Change) -> str:

@@ -1,4 +1,5 @@
-"""JSON Schema for snapshot and contract files, generated from the Pydantic models.
+"""JSON Schema for snapshot and contract files and for the ``[tool.schemaspec]`` table,
+generated from the Pydantic models.
 
 Committed under ``specs/`` so editors validate the files people write and review; a test fails
 when the committed schema no longer matches the models. Regenerate with
@@ -14,6 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from schemaspec.checks.config import ProjectConfig
 from schemaspec.checks.contracts import Contract
 from schemaspec.sources.snapshot import VERSION_KEY
 from schemaspec.spec import FORMAT_VERSION, SchemaSpec
@@ -31,11 +33,23 @@ FILES: dict[str, tuple[type[BaseModel], str, str]] = {
         "schemaspec contract",
         'Pins a schema must satisfy; only what is declared is checked (mode = "contract").',
     ),
+    "schemaspec-config.schema.json": (
+        ProjectConfig,
+        "schemaspec configuration",
+        "The [tool.schemaspec] table of pyproject.toml, read by `python -m schemaspec check` "
+        "and the pytest plugin.",
+    ),
 }
+#: Tables inside another file: no format version key of their own.
+_UNVERSIONED = {ProjectConfig}
 
 
 def json_schema(model: type[BaseModel], title: str, description: str) -> dict[str, Any]:
     """The model's JSON Schema plus the format version key every schemaspec file carries."""
+    if model in _UNVERSIONED:
+        # Keys as written in TOML (``schema``, not the field's name), the way it validates.
+        table = _config_table(model.model_json_schema(by_alias=True))
+        return {"$schema": DRAFT, **table, "title": title, "description": description}
     schema = model.model_json_schema()
     properties = {
         VERSION_KEY: {
@@ -59,6 +73,21 @@ def json_schema(model: type[BaseModel], title: str, description: str) -> dict[st
         "properties": properties,
         "required": required,
     }
+
+
+def _config_table(table: dict[str, Any]) -> dict[str, Any]:
+    """What the loader accepts beyond the model's own shape: an ignore rule may be written as
+    its shorthand string, ``builtin`` is set by schemaspec alone (the loader refuses it), and
+    ``database`` and ``database_env`` exclude each other."""
+    table["$defs"]["IgnoreRule"]["properties"].pop("builtin")
+    table["properties"]["ignore"]["items"] = {
+        "anyOf": [
+            {"type": "string", "description": "A path glob: legacy_*, *.internal_*, *.*.comment"},
+            {"$ref": "#/$defs/IgnoreRule"},
+        ]
+    }
+    table["not"] = {"required": ["database", "database_env"]}
+    return table
 
 
 def render(name: str) -> str:

@@ -84,7 +84,9 @@ def render_text(report: MigrationReport) -> str:
         lines.append(f"  not checked (an earlier revision failed): {', '.join(report.unchecked)}")
     lines.append("")
     for finding in report.accepted:
-        lines.append(f"accepted: {finding.message} (--allow-destructive {finding.revision})")
+        flag = _ALLOW_FLAGS.get(finding.kind, "--allow-destructive")
+        lines.append(f"accepted: {finding.message} ({flag} {finding.revision})")
+        lines.extend(_lock_lines(finding))
     if not report.findings:
         lines.append("No findings.")
         return "\n".join(lines) + "\n"
@@ -92,7 +94,24 @@ def render_text(report: MigrationReport) -> str:
     for finding in report.findings:
         lines.append(f"  [{finding.kind}] {finding.message}")
         lines.extend(f"      {describe_change(change, finding.kind)}" for change in finding.changes)
+        lines.extend(_lock_lines(finding))
     return "\n".join(lines) + "\n"
+
+
+#: The command-line flag that accepts a finding of each kind for one revision.
+_ALLOW_FLAGS = {"destructive": "--allow-destructive", "locking": "--allow-locking"}
+
+
+def _lock_lines(finding: Finding) -> list[str]:
+    """Each risky statement, what it does on a populated table, and the safer way."""
+    lines = []
+    for risk in finding.locks:
+        lines += [
+            f"      {risk.statement}",
+            f"        on a populated table: {risk.problem}",
+            f"        safer: {risk.recipe}",
+        ]
+    return lines
 
 
 def render_markdown(report: MigrationReport) -> str:
@@ -118,10 +137,12 @@ def render_markdown(report: MigrationReport) -> str:
         lines += ["", "#### Findings", ""]
         for finding in report.findings:
             lines.extend(_markdown_finding(finding))
-    if report.accepted:
-        lines += ["", "#### Accepted destructive steps", ""]
-        for finding in report.accepted:
-            lines.extend(_markdown_finding(finding))
+    for kind, heading in (("destructive", "destructive"), ("locking", "locking")):
+        accepted = [finding for finding in report.accepted if finding.kind == kind]
+        if accepted:
+            lines += ["", f"#### Accepted {heading} steps", ""]
+            for finding in accepted:
+                lines.extend(_markdown_finding(finding))
     return "\n".join(lines) + "\n"
 
 
@@ -144,16 +165,24 @@ def _markdown_finding(finding: Finding) -> list[str]:
     where = f"`{finding.revision}` " if finding.revision else ""
     lines = [f"- {where}**{finding.kind}**: {_cell(finding.message)}"]
     lines.extend(f"  - `{describe_change(change, finding.kind)}`" for change in finding.changes)
+    for risk in finding.locks:
+        lines += [
+            f"  - `{risk.statement}`: on a populated table, {_cell(risk.problem)}",
+            f"    - safer: {_cell(risk.recipe)}",
+        ]
     return lines
 
 
 def _finding_json(finding: Finding) -> dict[str, object]:
-    return {
+    document: dict[str, object] = {
         "kind": finding.kind,
         "revision": finding.revision,
         "message": finding.message,
         "changes": [change_to_json(change) for change in finding.changes],
     }
+    if finding.kind == "locking":
+        document["locks"] = [risk.model_dump() for risk in finding.locks]
+    return document
 
 
 def _revision_json(result: RevisionResult) -> dict[str, object]:

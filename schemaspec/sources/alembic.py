@@ -27,7 +27,7 @@ from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.pool import NullPool
 
 from schemaspec.errors import DatabaseConnectionError, SchemaspecError, SourceError
-from schemaspec.sources.database import from_database
+from schemaspec.sources.incremental import IncrementalReader
 from schemaspec.sources.scratch import scratch_sqlite
 from schemaspec.spec import SchemaSpec
 from schemaspec.util.redact import describe_url, mask_url, scrub
@@ -221,6 +221,7 @@ class Migrator:
     #: The tables an :meth:`empty` that failed midway may have left behind (``None``: it
     #: failed before it could list them), for the message that asks to drop them by hand.
     left_behind: list[str] | None = None
+    _reader: IncrementalReader | None = field(default=None, repr=False)
 
     def upgrade(self, revision: str, *, action: str = "upgrade") -> None:
         """Apply ``revision`` (its ancestors must be applied already)."""
@@ -245,6 +246,16 @@ class Migrator:
 
         self._run(steps, destination, "downgrade", revision.revision)
 
+    def downgrade_to(self, destination: str) -> None:
+        """Downgrade to ``destination`` (a revision, ``base`` or a relative ``-1``), as
+        ``alembic downgrade`` does; used by the pytest migration runner."""
+        script = self.project.script
+
+        def steps(current: Any, context: MigrationContext) -> Any:
+            return script._downgrade_revs(destination, current)
+
+        self._run(steps, destination, "downgrade", destination)
+
     def reset(self, heads: Sequence[str]) -> None:
         """Empty the database and upgrade it straight to ``heads``."""
         self.empty()
@@ -252,8 +263,15 @@ class Migrator:
             self.upgrade(head, action="upgrade (to recover)")
 
     def snapshot(self) -> SchemaSpec:
+        """The schema now, equal to ``from_database`` on the connection.
+
+        A history changes a table or two per step: the tables unchanged since the last
+        snapshot keep their specs, so a review of N revisions costs N steps, not N squared.
+        """
+        if self._reader is None:
+            self._reader = IncrementalReader(self.connection)
         try:
-            return from_database(self.connection)
+            return self._reader.snapshot()
         finally:
             self.connection.rollback()
 

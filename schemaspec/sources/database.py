@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import fnmatch
 import warnings
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -243,37 +243,68 @@ def _read(
     """Reflect, again if the catalog changed meanwhile (see session.fingerprint)."""
     for _attempt in range(session.ATTEMPTS):
         before = session.fingerprint(connection, schema)
-        inspector = inspect(connection)  # a new one each time: it caches what it read
-        if schema is not None and schema not in inspector.get_schema_names():
-            # PostgreSQL would answer an empty spec: every table "missing", wrongly.
-            where = describe_url(connection.engine.url)
-            raise SourceError(f"{where} has no schema {schema!r}")
-        names = [
-            name
-            for name in inspector.get_table_names(schema=schema)
-            if _wanted(prefix + name, include, exclude)
-        ]
-        bulk = None
-        if connection.dialect.name == "sqlite":
-            bulk = sqlite_bulk.BulkCatalog(connection, schema, names)
-            sqlite_bulk.read_through(inspector, bulk)
-        with warnings.catch_warnings():
-            # SQLAlchemy warns about what it cannot reflect (expression indexes on SQLite,
-            # types it does not know); catalog.supplement reads those itself, so the warnings
-            # are noise to a schemaspec user.
-            warnings.simplefilter("ignore", sa_exc.SAWarning)
-            spec = _reflect(
-                connection,
-                inspector,
-                names,
-                schema,
-                bulk,
-                lambda name: _wanted(prefix + name, include, exclude),
-                references,
-            )
+        spec = _read_once(connection, schema, include, exclude, prefix, references)
         if session.fingerprint(connection, schema) == before:
             return spec
     raise DatabaseConnectionError(session.KEPT_CHANGING)
+
+
+def read_tables(connection: Connection, tables: Collection[str] | None) -> SchemaSpec:
+    """The default schema of ``connection`` with only its tables named in ``tables`` reflected
+    (``None``: all of them).
+
+    Every other kind of object (views, sequences, triggers, routines, extensions, enum types)
+    is read whole, and the result is normalised as :func:`from_database` normalises it. For a
+    caller that keeps the specs of the tables that did not change and owns the database while
+    it reads (sources/incremental.py): there is no second pass for a catalog that changed
+    meanwhile. A driver error propagates as it is.
+    """
+    spec = _read_once(connection, None, None, DEFAULT_EXCLUDE, "", None, tables)
+    spec = spec.model_copy(
+        update={"extensions": {name: ExtensionSpec() for name in spec.extensions}}
+    )
+    return normalize(spec)
+
+
+def _read_once(
+    connection: Connection,
+    schema: str | None,
+    include: Sequence[str] | None,
+    exclude: Sequence[str],
+    prefix: str,
+    references: ReferenceKey | None,
+    tables: Collection[str] | None = None,
+) -> SchemaSpec:
+    inspector = inspect(connection)  # a new one each time: it caches what it read
+    if schema is not None and schema not in inspector.get_schema_names():
+        # PostgreSQL would answer an empty spec: every table "missing", wrongly.
+        where = describe_url(connection.engine.url)
+        raise SourceError(f"{where} has no schema {schema!r}")
+    # No table asked for: the list of them is not needed either.
+    listed = inspector.get_table_names(schema=schema) if tables is None or tables else []
+    names = [
+        name
+        for name in listed
+        if _wanted(prefix + name, include, exclude) and (tables is None or name in tables)
+    ]
+    bulk = None
+    if connection.dialect.name == "sqlite":
+        bulk = sqlite_bulk.BulkCatalog(connection, schema, names)
+        sqlite_bulk.read_through(inspector, bulk)
+    with warnings.catch_warnings():
+        # SQLAlchemy warns about what it cannot reflect (expression indexes on SQLite,
+        # types it does not know); catalog.supplement reads those itself, so the warnings
+        # are noise to a schemaspec user.
+        warnings.simplefilter("ignore", sa_exc.SAWarning)
+        return _reflect(
+            connection,
+            inspector,
+            names,
+            schema,
+            bulk,
+            lambda name: _wanted(prefix + name, include, exclude),
+            references,
+        )
 
 
 def _bind_url(bind: str | URL | Engine | Connection) -> URL:

@@ -10,6 +10,7 @@ so each use starts from nothing and leaves nothing behind, even when the body ra
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import shutil
 import tempfile
@@ -29,6 +30,7 @@ from schemaspec.util.redact import scrub
 __all__ = [
     "DEFAULT_CONNECT_TIMEOUT",
     "SCRATCH_PREFIX",
+    "check_prefix",
     "check_server",
     "scratch_database",
     "scratch_sqlite",
@@ -66,6 +68,23 @@ _CONNECT_TIMEOUT_DRIVERS = frozenset({"psycopg", "psycopg2", "pymysql", "mysqldb
 
 _SERVER_BACKENDS = frozenset({"postgresql", "mysql", "mariadb"})
 
+#: A scratch name is the prefix and 16 hex digits; PostgreSQL keeps 63 bytes of a name, MySQL 64.
+MAX_PREFIX_LENGTH = 40
+# Lower case only: PostgreSQL folds unquoted names, MySQL on Linux compares them by case, and
+# an administrator dropping leftovers by hand should not need quotes.
+_PREFIX = re.compile(r"[a-z_][a-z0-9_]*")
+
+
+def check_prefix(prefix: str) -> str:
+    """``prefix`` if it can start a scratch database name, else ``ValueError`` saying why."""
+    if not _PREFIX.fullmatch(prefix) or len(prefix) > MAX_PREFIX_LENGTH:
+        raise ValueError(
+            f"{prefix!r} cannot start a database name: use lower-case letters, digits and "
+            f"underscores, starting with a letter or underscore, at most {MAX_PREFIX_LENGTH}"
+            " characters (e.g. ci_runner_3_)"
+        )
+    return prefix
+
 
 def server_url_from_env(kind: str) -> str:
     """The URL of the test server of ``kind`` ("postgresql" or "mysql").
@@ -82,11 +101,11 @@ def server_url_from_env(kind: str) -> str:
 
 
 @contextmanager
-def scratch_sqlite() -> Iterator[str]:
+def scratch_sqlite(*, prefix: str = SCRATCH_PREFIX) -> Iterator[str]:
     """Yield the URL of a new SQLite file in a private temporary directory, removed afterwards."""
-    directory = tempfile.mkdtemp(prefix=SCRATCH_PREFIX)
+    directory = tempfile.mkdtemp(prefix=check_prefix(prefix))
     try:
-        path = Path(directory) / f"{SCRATCH_PREFIX}{secrets.token_hex(8)}.db"
+        path = Path(directory) / f"{prefix}{secrets.token_hex(8)}.db"
         yield URL.create("sqlite", database=str(path)).render_as_string(hide_password=False)
     finally:
         # ignore_errors: on Windows a connection the caller forgot to close keeps the file
@@ -96,13 +115,17 @@ def scratch_sqlite() -> Iterator[str]:
 
 @contextmanager
 def scratch_database(
-    server_url: str | URL, *, connect_timeout: int = DEFAULT_CONNECT_TIMEOUT
+    server_url: str | URL,
+    *,
+    connect_timeout: int = DEFAULT_CONNECT_TIMEOUT,
+    prefix: str = SCRATCH_PREFIX,
 ) -> Iterator[str]:
     """Yield the URL of a new, empty database on the server at ``server_url``; drop it afterwards.
 
     ``server_url`` is any URL on a PostgreSQL or MySQL/MariaDB server the user may create
     databases on; the scratch URL keeps its driver, credentials, host and query and only changes
-    the database name. A SQLite URL yields a scratch SQLite file instead.
+    the database name, which is ``prefix`` (see :func:`check_prefix`) and 16 random hex digits.
+    A SQLite URL yields a scratch SQLite file instead.
 
     Raises :class:`~schemaspec.errors.DatabaseConnectionError` when the server cannot be reached
     or refuses to create the database.
@@ -110,7 +133,7 @@ def scratch_database(
     url = _parse_url(server_url)
     backend = url.get_backend_name()
     if backend == "sqlite":
-        with scratch_sqlite() as sqlite_url:
+        with scratch_sqlite(prefix=prefix) as sqlite_url:
             yield sqlite_url
         return
     if backend not in _SERVER_BACKENDS:
@@ -119,7 +142,7 @@ def scratch_database(
             f" ({_safe(url)}); supported: postgresql, mysql, mariadb, sqlite"
         )
 
-    name = f"{SCRATCH_PREFIX}{secrets.token_hex(8)}"
+    name = f"{check_prefix(prefix)}{secrets.token_hex(8)}"
     engine = _server_engine(url, connect_timeout)
     try:
         try:

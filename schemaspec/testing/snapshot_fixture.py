@@ -6,8 +6,10 @@ A snapshot is a file under the snapshot directory (``specs/`` by default, the in
 
 - under ``CI=true`` nothing is ever written, whatever the flag says: CI that rewrites its own
   expectations would pass every change;
-- a run writes only the files its tests asked for and never deletes one, so updating a subset
-  of tests (``-k``, one file) cannot lose other snapshots;
+- a run writes only the files its tests asked for, so updating a subset of tests (``-k``, one
+  file) cannot touch other snapshots; snapshots no test used are reported after a run of the
+  whole suite, and removed only by an update run of the whole suite in which every test passed
+  (see :mod:`schemaspec.testing.run_scope`);
 - a file is rewritten only when its text would change, so ``git status`` shows real changes.
 
 The committed snapshot is the *expected* side and the test's spec the *actual* one, as in
@@ -18,8 +20,7 @@ A spec without tables fails instead of being compared: it would match an empty s
 from __future__ import annotations
 
 import os
-import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 from typing import Any, Literal
@@ -31,11 +32,11 @@ from schemaspec.errors import SnapshotError
 from schemaspec.reports.diff_report import render_text
 from schemaspec.sources.snapshot import SUFFIXES, dump, dumps, load
 from schemaspec.testing.assertions import SchemaMismatch, to_spec
+from schemaspec.testing.run_scope import RunRecord
+from schemaspec.testing.unused_snapshots import default_files, default_stem, find_unused, remove
 
 Outcome = Literal["new", "updated", "unchanged", "not written"]
 snapshot_session_key = pytest.StashKey["SnapshotSession"]()
-
-_UNSAFE = re.compile(r"[^\w.\-]+")
 
 
 def in_ci() -> bool:
@@ -55,9 +56,19 @@ class SnapshotSession:
     outcomes: dict[Path, Outcome] = field(default_factory=dict)
     #: path -> the text this run wrote or confirmed, to catch two tests fighting over one file.
     texts: dict[Path, str] = field(default_factory=dict)
+    #: Every snapshot a test compared with or wrote in this run.
+    used: set[Path] = field(default_factory=set)
+    #: Files under the directory that are never unused: the project's own snapshot for check.
+    keep: tuple[Path, ...] = ()
+    #: After the run: snapshots no test used (None: not looked for), and why they stay.
+    unused: list[Path] | None = None
+    removed: bool = False
+    kept_because: str | None = None
+    #: Why unused snapshots were not looked for, when an update run wanted them removed.
+    not_looked_for: str | None = None
 
     @classmethod
-    def from_config(cls, config: pytest.Config) -> SnapshotSession:
+    def from_config(cls, config: pytest.Config, keep: Iterable[Path] = ()) -> SnapshotSession:
         directory = Path(str(config.getini("schemaspec_snapshot_dir")))
         if not directory.is_absolute():
             directory = config.rootpath / directory
@@ -66,7 +77,44 @@ class SnapshotSession:
             rootpath=config.rootpath,
             update=bool(config.getoption("schemaspec_update", False)),
             ci=in_ci(),
+            keep=tuple(keep),
         )
+
+    def finish(self, narrowed: str | None, record: RunRecord) -> None:
+        """After the run: find the unused snapshots, and remove them if that is safe.
+
+        ``narrowed`` is why the run was not the whole suite (``None`` when it was). A failed
+        or skipped test may not have reached its assertion, so the files it would use by
+        default count as used; what it would use by name is unknown, so then nothing is
+        removed. Neither is anything under CI, nor without ``--schemaspec-update``.
+        """
+        if narrowed is not None:
+            if self.update:
+                self.not_looked_for = narrowed
+            return
+        candidates = find_unused(self.directory, self.used, self.keep)
+        protected: set[Path] = set()
+        for item in record.unfinished.values():
+            protected |= default_files(self.directory, item, candidates)
+        candidates = [path for path in candidates if path not in protected]
+        self.unused = candidates
+        if not candidates or not self.update:
+            return
+        if self.ci:
+            self.kept_because = "CI=true, and snapshots are never changed in CI"
+        elif record.failed or record.skipped:
+            counts = [
+                f"{len(nodes)} {'test' if len(nodes) == 1 else 'tests'} {word}"
+                for nodes, word in ((record.failed, "failed"), (record.skipped, "skipped"))
+                if nodes
+            ]
+            self.kept_because = (
+                f"{' and '.join(counts)}, and the snapshots a test that did not pass would use "
+                "are unknown"
+            )
+        else:
+            remove(candidates, self.directory)
+            self.removed = True
 
     @property
     def writes(self) -> bool:
@@ -104,6 +152,30 @@ class SnapshotSession:
         return outcome
 
     def summary_lines(self) -> list[str]:
+        return self._written_lines() + self._unused_lines()
+
+    def _unused_lines(self) -> list[str]:
+        if self.not_looked_for is not None:
+            return [
+                f"unused snapshots not looked for: {self.not_looked_for} (they are found and "
+                "removed only by a run of the whole suite)"
+            ]
+        if not self.unused:
+            return []
+        count = len(self.unused)
+        noun = "snapshot" if count == 1 else "snapshots"
+        if self.removed:
+            head = f"{count} unused {noun} removed:"
+        elif self.kept_because is not None:
+            head = f"{count} {noun} no test used, not removed: {self.kept_because}:"
+        else:
+            head = (
+                f"{count} {noun} no test used (pytest --schemaspec-update on the whole suite "
+                "removes them):"
+            )
+        return [head, *(f"  {self.shown(path)}" for path in self.unused)]
+
+    def _written_lines(self) -> list[str]:
         if self.ci and self.update:
             lines = ["--schemaspec-update ignored: CI=true, and snapshots are never written in CI"]
             lines += [f"  {self.shown(p)} (not written)" for p, o in self._with("not written")]
@@ -152,6 +224,7 @@ class SchemaSnapshot:
             path = self._default_path(self._default_calls)
         else:
             path = self._named_path(name)
+        self._session.used.add(path.resolve())
         actual = to_spec(spec)
         session, shown = self._session, self._session.shown(path)
         if not actual.tables:
@@ -202,9 +275,7 @@ class SchemaSnapshot:
         raise SchemaMismatch(result, f"{report}\n\n{hint}")
 
     def _default_path(self, call: int) -> Path:
-        # nodeid "tests/test_schema.py::TestA::test_b[sqlite]" -> "TestA.test_b-sqlite"
-        parts = self._node.nodeid.split("::")[1:] or [self._node.name]
-        stem = _UNSAFE.sub("-", ".".join(parts)).strip("-")
+        stem = default_stem(self._node)
         if call > 1:
             stem += f"-{call}"
         return self._session.directory / self._node.path.stem / f"{stem}.toml"

@@ -43,6 +43,7 @@ from sqlalchemy.pool import NullPool
 import schemaspec
 from schemaspec.sources.scratch import scratch_database, scratch_sqlite, server_url_from_env
 from schemaspec.spec import SchemaSpec
+from tests.bench import fleet as fleet_bench
 from tests.bench.schema import Shape, build_metadata, table_name
 
 DATABASES = ("sqlite", "postgresql", "mysql")
@@ -74,6 +75,8 @@ class Row:
 class Results:
     rows: list[Row] = field(default_factory=list)
     chain: list[Row] = field(default_factory=list)
+    #: One line per fleet measurement (tests/bench/fleet.py).
+    fleet: list[str] = field(default_factory=list)
     spec_diff: dict[str, float] = field(default_factory=dict)
     started: str = ""
     elapsed: float = 0.0
@@ -516,6 +519,10 @@ def render(results: Results) -> str:
         "",
         *(chain_lines(results) or ["- (not run)"]),
         "",
+        "## Fleets",
+        "",
+        *(results.fleet or ["- (not run: --fleet 200,1000)"]),
+        "",
         "## Targets",
         "",
         *targets(results),
@@ -552,6 +559,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--output", type=Path, default=REPORT, help="report file (default: docs/performance.md)"
     )
     parser.add_argument("--no-write", action="store_true", help="print only, write no report")
+    parser.add_argument(
+        "--fleet",
+        default="",
+        metavar="SCHEMAS",
+        help="also the fleet: these PostgreSQL tenant schema counts (e.g. 200,1000) and 50 SQLite "
+        "files (tests/bench/fleet.py)",
+    )
     return parser.parse_args(argv)
 
 
@@ -588,6 +602,9 @@ def main(argv: list[str] | None = None) -> int:
             chain = measure_chain(database, args.chain, with_alembic=not args.no_alembic)
             results.chain.append(chain)
             print(chain_lines(Results(chain=[chain]))[-1], flush=True)
+    if args.fleet:
+        counts = [int(n) for n in args.fleet.split(",") if n]
+        results.fleet = fleet_bench.run(counts, files=50, repeat=args.repeat)
     results.elapsed = time.perf_counter() - started
     text = render(results)
     print()

@@ -37,12 +37,20 @@ def test_the_example_is_clean(capsys: pytest.CaptureFixture[str]) -> None:
 def test_json_on_postgresql(
     capsys: pytest.CaptureFixture[str], schemaspec_postgresql_url: str
 ) -> None:
-    code, out, _ = run(
-        capsys, str(INI), "--url", schemaspec_postgresql_url, "--format", "json", "--models", MODELS
-    )
+    url = schemaspec_postgresql_url
+    # On PostgreSQL the example's index on members is built without CONCURRENTLY: accepted.
+    argv = [str(INI), "--url", url, "--format", "json", "--models", MODELS]
+    code, out, _ = run(capsys, *argv, "--allow-locking", "3d5f7b9c1e2a")
     document = json.loads(out)
     assert (code, document["dialect"], document["findings"]) == (0, "postgresql", [])
     assert [r["round_trip"] for r in document["revisions"]] == ["clean"] * 5
+    (accepted,) = document["accepted"]
+    assert (accepted["kind"], accepted["revision"]) == ("locking", "3d5f7b9c1e2a")
+    assert [lock["statement"] for lock in accepted["locks"]] == [
+        "CREATE INDEX ix_members_last_name ON members (last_name)"
+    ]
+    code, out, _ = run(capsys, *argv)
+    assert (code, [f["kind"] for f in json.loads(out)["findings"]]) == (1, ["locking"])
 
 
 def forgetful(tmp_path: Path) -> Path:

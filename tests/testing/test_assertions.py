@@ -143,3 +143,82 @@ def test_an_unknown_source_is_a_source_error() -> None:
         "declarative base, 'pkg.module:Base'), a database (Engine, Connection, URL) or a "
         "snapshot path"
     )
+
+
+CONTRACT = """\
+schemaspec = 1
+mode = "contract"
+
+[tables.book_registrations.columns.applicant_priority_number]
+type = "numeric(10,2)"
+"""
+
+
+def test_assert_contract_holds_and_fails_with_the_report(tmp_path: Path) -> None:
+    path = tmp_path / "law.contract.toml"
+    path.write_text(CONTRACT, encoding="utf-8")
+    assert schemaspec.assert_contract(path, registrations(sa.Numeric(10, 2))) is None
+    with pytest.raises(schemaspec.ContractViolation) as caught:
+        schemaspec.assert_contract(str(path), registrations(sa.Integer()))
+    assert str(caught.value) == APN_REPORT.replace(
+        "Schema differences:",
+        f"Schema differences between contract {path} (expected) and the schema checked (actual):",
+    )
+    # A SchemaMismatch, so code catching that (and pytest) treats both alike.
+    assert isinstance(caught.value, SchemaMismatch)
+    assert [change.path for change in caught.value.result.changes] == [
+        "book_registrations.applicant_priority_number"
+    ]
+    # A Contract object is named "contract".
+    with pytest.raises(schemaspec.ContractViolation) as unnamed:
+        schemaspec.assert_contract(schemaspec.load_contract(path), registrations(sa.Integer()))
+    assert str(unnamed.value).splitlines()[0] == (
+        "Schema differences between contract (expected) and the schema checked (actual):"
+    )
+
+
+def test_assert_migrations_fails_with_the_migration_report(tmp_path: Path) -> None:
+    from testing.alembic_chain import REGISTRATIONS, add_revision, write_project
+
+    ini = write_project(tmp_path)
+    schemaspec.assert_migrations(ini)
+    add_revision(
+        tmp_path,
+        "d4000000000d",
+        REGISTRATIONS,
+        'op.create_index("ix_apn", "book_registrations", ["applicant_priority_number"])',
+        "pass",
+    )
+    with pytest.raises(schemaspec.MigrationFindings) as caught:
+        schemaspec.assert_migrations(str(ini))
+    report = caught.value.report
+    assert [finding.kind for finding in report.findings] == ["downgrade_not_clean"]
+    assert str(caught.value) == (
+        f"Migrations in {ini}: 3 revisions on sqlite, head d4000000000d\n"
+        "  a1000000000a  base                          clean      1 table added\n"
+        "  b2000000000b  a1000000000a                  clean      1 table added\n"
+        "  d4000000000d  b2000000000b                  not clean  1 index added\n"
+        "\n"
+        "1 finding:\n"
+        "  [downgrade_not_clean] downgrade of d4000000000d does not restore the schema before"
+        " it: 1 index left behind\n"
+        "      book_registrations.indexes.ix_apn: index left behind (on"
+        " applicant_priority_number)"
+    )
+    # A report already made is asserted as it is.
+    with pytest.raises(schemaspec.MigrationFindings) as again:
+        schemaspec.assert_migrations(report)
+    assert str(again.value) == str(caught.value)
+    assert issubclass(schemaspec.MigrationFindings, AssertionError)
+
+
+def test_assert_migrations_refuses_review_options_with_a_report(tmp_path: Path) -> None:
+    from testing.alembic_chain import write_project
+
+    report = schemaspec.check_migrations(write_project(tmp_path))
+    with pytest.raises(TypeError) as caught:
+        schemaspec.assert_migrations(report, models="app.models:Base")
+    assert str(caught.value) == (
+        "assert_migrations: url, models and allow_destructive review an Alembic config; a"
+        " MigrationReport is already reviewed (pass them to check_migrations instead)"
+    )
