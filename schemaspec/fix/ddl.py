@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from schemaspec.spec import ExcludeSpec, SequenceSpec, ViewSpec
+from schemaspec.spec import ExcludeSpec, PolicySpec, SequenceSpec, ViewSpec
 from schemaspec.sql.types import dialect_instance, quote_literal
 
 #: MariaDB's default sequence cache (PostgreSQL's is 1): what ``cache=None`` means there.
@@ -75,17 +75,31 @@ def create_sequence(key: str, spec: SequenceSpec, dialect: str) -> list[str]:
     options = " ".join(_sequence_options(spec, dialect, altering=False))
     statements = [f"CREATE SEQUENCE {quote(key, dialect)}{' ' + options if options else ''}"]
     statements.extend(_owned_by(key, spec, dialect))
+    statements.extend(sequence_grants(key, None, spec, dialect))
     return statements
 
 
 def alter_sequence(key: str, have: SequenceSpec, want: SequenceSpec, dialect: str) -> list[str]:
     statements = []
-    options = dict(have.model_dump()) != dict(want.model_dump(), owned_by=have.owned_by)
-    if options:
+    apart = {"owned_by", "grants"}
+    if have.model_dump(exclude=apart) != want.model_dump(exclude=apart):
         altered = " ".join(_sequence_options(want, dialect, altering=True))
         statements.append(f"ALTER SEQUENCE {quote(key, dialect)} {altered}")
     if have.owned_by != want.owned_by:
         statements.extend(_owned_by(key, want, dialect, none=True))
+    statements.extend(sequence_grants(key, have, want, dialect))
+    return statements
+
+
+def sequence_grants(
+    key: str, have: SequenceSpec | None, want: SequenceSpec, dialect: str
+) -> list[str]:
+    before = {} if have is None else have.grants
+    statements = []
+    for grantee in sorted(before.keys() | want.grants.keys()):
+        old = before[grantee].privileges if grantee in before else ()
+        new = want.grants[grantee].privileges if grantee in want.grants else ()
+        statements.extend(grant_statements("SEQUENCE", key, grantee, old, new, dialect))
     return statements
 
 
@@ -116,6 +130,34 @@ def create_view(key: str, spec: ViewSpec, dialect: str) -> list[str]:
 def drop_view(key: str, spec: ViewSpec, dialect: str) -> str:
     kind = "MATERIALIZED VIEW" if spec.materialized else "VIEW"
     return f"DROP {kind} {quote(key, dialect)}"
+
+
+def row_security(key: str, have: str | None, want: str | None, dialect: str) -> list[str]:
+    """``ALTER TABLE ... ENABLE|DISABLE|FORCE|NO FORCE ROW LEVEL SECURITY``."""
+    table = f"ALTER TABLE {quote(key, dialect)}"
+    statements = []
+    if (have is None) != (want is None):
+        enable = "ENABLE" if want is not None else "DISABLE"
+        statements.append(f"{table} {enable} ROW LEVEL SECURITY")
+    if (have == "forced") != (want == "forced"):
+        force = "FORCE" if want == "forced" else "NO FORCE"
+        statements.append(f"{table} {force} ROW LEVEL SECURITY")
+    return statements
+
+
+def create_policy(key: str, name: str, spec: PolicySpec, dialect: str) -> str:
+    kind = "PERMISSIVE" if spec.permissive else "RESTRICTIVE"
+    roles = ", ".join(role if role == "public" else quote(role, dialect) for role in spec.roles)
+    using = f" USING ({spec.using})" if spec.using else ""
+    checked = f" WITH CHECK ({spec.with_check})" if spec.with_check else ""
+    return (
+        f"CREATE POLICY {quote(name, dialect)} ON {quote(key, dialect)} AS {kind}"
+        f" FOR {spec.command.upper()} TO {roles}{using}{checked}"
+    )
+
+
+def drop_policy(key: str, name: str, dialect: str) -> str:
+    return f"DROP POLICY {quote(name, dialect)} ON {quote(key, dialect)}"
 
 
 def exclude_constraint(key: str, spec: ExcludeSpec, dialect: str) -> str:

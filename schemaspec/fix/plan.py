@@ -10,6 +10,7 @@ altered in place.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,13 +24,16 @@ from schemaspec.fix.ddl import (
     alter_sequence,
     create_enum,
     create_extension,
+    create_policy,
     create_sequence,
     create_view,
+    drop_policy,
     drop_view,
     enum_additions,
     exclude_constraint,
     grant_statements,
     quote,
+    row_security,
 )
 from schemaspec.spec import (
     ColumnSpec,
@@ -254,12 +258,24 @@ class _Planner:
                 destructive=f"drops table {key} and every row in it",
             )
         else:
+            self._table_changed(change, schema, name)
+
+    def _table_changed(self, change: Change, schema: str | None, name: str) -> None:
+        if not change.attributes <= {"comment", "row_security"}:
+            self._cannot(change, f"schemaspec cannot yet change a table's {_names(change)}")
+            return
+        if "row_security" in change.attributes:
+            statements = row_security(
+                change.path,
+                change.actual["row_security"],
+                change.expected["row_security"],
+                self.dialect,
+            )
+            self._step(change, *statements, phase=CREATE_DEPENDENTS)
+        if "comment" in change.attributes:
             self._table_comment(change, schema, name)
 
     def _table_comment(self, change: Change, schema: str | None, name: str) -> None:
-        if change.attributes != {"comment"}:
-            self._cannot(change, f"schemaspec cannot yet change a table's {_names(change)}")
-            return
         comment = change.expected["comment"]
         existing = change.actual["comment"]
         operation: ops.MigrateOperation = (
@@ -300,7 +316,9 @@ class _Planner:
                 change,
                 ops.DropColumnOp(name, column_name, schema=schema),
                 phase=DROP_COLUMNS,
-                table=key,
+                # SQLite drops a column nothing refers to in place; a rebuild would have to
+                # copy the table's rows, which it cannot do around a generated column.
+                table=key if _referenced(self.actual.tables[key], column_name) else None,
                 destructive=f"drops column {change.path} and its values",
             )
         else:
@@ -651,6 +669,19 @@ class _Planner:
     def _routine(self, change: Change) -> None:
         self._cannot(change, _NOT_REBUILT.format(kind="routine", statement="CREATE OR REPLACE"))
 
+    def _policy(self, change: Change) -> None:
+        key, _, policy = change.path.partition(".policies.")
+        if change.kind != "missing":
+            self._step(change, drop_policy(key, policy, self.dialect), phase=DROP_DEPENDENTS)
+        if change.kind != "unexpected":
+            want = self.expected.tables[key].policies[policy]
+            self._step(
+                change,
+                create_policy(key, policy, want, self.dialect),
+                phase=CREATE_DEPENDENTS,
+                note="Alembic has no operation for row-level security policies",
+            )
+
     def _grant(self, change: Change) -> None:
         key, _, grantee = change.path.partition(".grants.")
         before = () if change.kind == "missing" else _privileges(change, "actual")
@@ -675,6 +706,21 @@ def _privileges(change: Change, side: str) -> tuple[str, ...]:
     if isinstance(value, Mapping):
         return tuple(value["privileges"])
     return tuple(value.privileges)
+
+
+def _referenced(table: TableSpec, column: str) -> bool:
+    """Whether a key, index, constraint or generated column of ``table`` uses ``column``."""
+    texts: list[str | None] = [*table.primary_key]
+    for index in table.indexes.values():
+        texts += [*index.columns, index.where]
+    for unique in table.unique.values():
+        texts += unique.columns
+    for fk in table.foreign_keys.values():
+        texts += fk.columns
+    texts += [check.sqltext for check in table.checks.values()]
+    texts += [spec.computed for name, spec in table.columns.items() if name != column]
+    word = re.compile(rf"(?<!\w){re.escape(column)}(?!\w)", re.IGNORECASE)
+    return any(text is not None and word.search(text) for text in texts)
 
 
 def _indexed(table: TableSpec, columns: tuple[str, ...]) -> bool:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from sqlalchemy.engine import URL
 from sqlalchemy.pool import NullPool
+from sqlalchemy.schema import AddConstraint, CreateIndex, CreateTable, ExecutableDDLElement
 
 from schemaspec.compare.change import Change
 from schemaspec.compare.diff import diff
@@ -26,10 +27,13 @@ from schemaspec.fix.apply import Group, describe, flavor_of, groups, online, run
 from schemaspec.fix.ddl import (
     create_enum,
     create_extension,
+    create_policy,
     create_sequence,
     create_view,
     grant_statements,
     quote,
+    row_security,
+    sequence_grants,
 )
 from schemaspec.fix.plan import Step, Unexpressed, change_key, unique_changes
 from schemaspec.sources.database import from_database
@@ -205,36 +209,65 @@ def _changes(
 def _build_copy(
     connection: sa.Connection, actual: SchemaSpec, dialect: str, kinds: Sequence[str]
 ) -> tuple[Change, ...]:
-    """Create what ``actual`` describes; return what the copy could not hold exactly."""
+    """Create what ``actual`` describes; return what the copy could not hold exactly.
+
+    Object by object: one the database refuses (SQL a spec keeps only as canonical text, an
+    extension the server lacks) leaves the rest of the copy, and the refusal shows as a
+    difference when the copy is read back.
+    """
+    statements: list[str] = []
     if "extensions" in kinds:
-        for name, extension in actual.extensions.items():
-            connection.exec_driver_sql(create_extension(name, extension.version))
-    metadata = sa.MetaData()
+        statements += [create_extension(n, e.version) for n, e in actual.extensions.items()]
     enums = build.enum_values(actual)
     if dialect == "postgresql":
-        for name, values in enums.items():
-            connection.exec_driver_sql(create_enum(name, values))
+        statements += [create_enum(name, values) for name, values in enums.items()]
     for key, sequence in actual.sequences.items():
-        for sql in create_sequence(key, sequence.model_copy(update={"owned_by": None}), dialect):
-            connection.exec_driver_sql(sql)
+        unowned = sequence.model_copy(update={"owned_by": None, "grants": {}})
+        statements += create_sequence(key, unowned, dialect)
+    _each(connection, statements)
+    metadata = sa.MetaData()
     for key, table in actual.tables.items():
         build.table(key, table, metadata, dialect, enums=enums)
-    metadata.create_all(connection)
+    inline = dialect == "sqlite"  # SQLite checks no reference when a table is created
+    for table_object in metadata.sorted_tables:
+        keys: list[sa.ForeignKeyConstraint] | None = None if inline else []
+        _each(connection, [CreateTable(table_object, include_foreign_key_constraints=keys)])
+        _each(connection, [CreateIndex(index) for index in table_object.indexes])
+    if not inline:
+        # After every table, so that keys between tables in a cycle are made too.
+        for table_object in metadata.sorted_tables:
+            _each(connection, [AddConstraint(fk) for fk in table_object.foreign_key_constraints])
+    statements = []
     for key, sequence in actual.sequences.items():
         if sequence.owned_by is not None and dialect == "postgresql":
             owner = quote(sequence.owned_by, dialect)
-            connection.exec_driver_sql(f"ALTER SEQUENCE {quote(key, dialect)} OWNED BY {owner}")
+            statements.append(f"ALTER SEQUENCE {quote(key, dialect)} OWNED BY {owner}")
     for key, view in actual.views.items():
-        for sql in create_view(key, view, dialect):
-            connection.exec_driver_sql(sql)
+        statements += create_view(key, view, dialect)
     if "privileges" in kinds:
         for key, table in actual.tables.items():
             for grantee, grant in table.grants.items():
-                for sql in grant_statements("TABLE", key, grantee, (), grant.privileges, dialect):
-                    connection.exec_driver_sql(sql)
-    if connection.in_transaction():
-        connection.commit()
+                statements += grant_statements("TABLE", key, grantee, (), grant.privileges, dialect)
+            statements += row_security(key, None, table.row_security, dialect)
+            statements += [create_policy(key, n, p, dialect) for n, p in table.policies.items()]
+        for key, sequence in actual.sequences.items():
+            statements += sequence_grants(key, None, sequence, dialect)
+    _each(connection, statements)
     return _changes(actual, connection, kinds)
+
+
+def _each(connection: sa.Connection, statements: Sequence[str | ExecutableDDLElement]) -> None:
+    """Run each statement on its own; what fails is left out (see ``_build_copy``)."""
+    for statement in statements:
+        try:
+            if isinstance(statement, str):
+                connection.exec_driver_sql(statement)
+            else:
+                connection.execute(statement)
+        # Whatever the database, the driver or SQLAlchemy refused is seen by the read-back.
+        except Exception:
+            if connection.in_transaction():
+                connection.rollback()
 
 
 @contextmanager

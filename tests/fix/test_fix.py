@@ -363,8 +363,10 @@ BEFORE_OBJECTS = (
     "CREATE SEQUENCE unused_seq",
     "CREATE VIEW member_names AS SELECT name FROM members",
     "CREATE VIEW stale AS SELECT id FROM members",
+    "CREATE TABLE rooms (id integer PRIMARY KEY, area box)",
 )
 CHANGED_OBJECTS = (
+    "ALTER TABLE rooms ADD CONSTRAINT rooms_no_overlap EXCLUDE USING gist (area WITH &&)",
     "ALTER TYPE member_status ADD VALUE 'suspended' BEFORE 'inactive'",
     "CREATE TYPE book_state AS ENUM ('open', 'closed')",
     "DROP VIEW stale",
@@ -405,6 +407,7 @@ def test_postgresql_schema_objects(
         "changed sequence sequences.ticket_no_seq",
         "changed view views.member_names",
         "missing enum enums.book_state",
+        "missing exclude rooms.excludes.using gist (area with &&)",
         "missing extension extensions.pg_trgm",
         "missing view views.active_ids",
         "unexpected enum enums.legacy_kind",
@@ -552,5 +555,77 @@ def test_mariadb_views_and_sequences(
     ]
     fix = render_fix(expected, before, scratch=server)
     assert fix.complete and fix.downgrade_unexpressed == ()
+    run_script(url, fix.text)
+    assert schemaspec.diff(expected, schemaspec.from_database(url)).changes == ()
+
+
+def test_postgresql_privileges(
+    schemaspec_postgresql_url: str, request: pytest.FixtureRequest
+) -> None:
+    server = server_of(request, schemaspec_postgresql_url)
+    assert server is not None
+    before_statements = (
+        "CREATE TABLE members (id integer PRIMARY KEY, owner text)",
+        "CREATE SEQUENCE ticket_no_seq",
+        "GRANT SELECT, INSERT ON members TO PUBLIC",
+        "CREATE POLICY own_rows ON members FOR SELECT USING (owner = current_user)",
+    )
+    with scratch_database(server) as changed_url:
+        run(
+            changed_url,
+            (
+                *before_statements,
+                "REVOKE INSERT ON members FROM PUBLIC",
+                "GRANT USAGE ON SEQUENCE ticket_no_seq TO PUBLIC",
+                "ALTER TABLE members ENABLE ROW LEVEL SECURITY",
+                "DROP POLICY own_rows ON members",
+                "CREATE POLICY own_rows ON members FOR UPDATE USING (owner = current_user)",
+            ),
+        )
+        expected = schemaspec.from_database(changed_url, privileges=True)
+    url = schemaspec_postgresql_url
+    run(url, before_statements)
+    before = schemaspec.from_database(url, privileges=True)
+    result = schemaspec.diff(expected, before)
+    assert sorted(paths(result.changes)) == [
+        "changed grant members.grants.PUBLIC",
+        "changed policy members.policies.own_rows",
+        "changed sequence sequences.ticket_no_seq",
+        "changed table members",
+    ]
+    fix = render_fix(expected, before, scratch=server)
+    assert fix.complete and fix.downgrade_unexpressed == ()
+    assert "REVOKE INSERT ON TABLE members FROM PUBLIC" in fix.text
+    assert "GRANT USAGE ON SEQUENCE ticket_no_seq TO PUBLIC" in fix.text
+    run_script(url, fix.text)
+    assert schemaspec.diff(expected, schemaspec.from_database(url, privileges=True)).changes == ()
+
+
+def test_sqlite_views(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'app.db'}"
+    changed_url = f"sqlite:///{tmp_path / 'changed.db'}"
+    before_statements = (
+        "CREATE TABLE members (id INTEGER PRIMARY KEY, name TEXT, active BOOLEAN)",
+        "CREATE VIEW member_names AS SELECT name FROM members",
+        "CREATE VIEW stale AS SELECT id FROM members",
+    )
+    run(
+        changed_url,
+        (
+            *before_statements,
+            "DROP VIEW stale",
+            "DROP VIEW member_names",
+            "CREATE VIEW member_names AS SELECT id, name FROM members WHERE active",
+        ),
+    )
+    expected = schemaspec.from_database(changed_url)
+    run(url, before_statements)
+    before = schemaspec.from_database(url)
+    fix = render_fix(expected, before)
+    assert fix.complete and fix.downgrade_unexpressed == ()
+    assert sorted(paths(fix.closed)) == [
+        "changed view views.member_names",
+        "unexpected view views.stale",
+    ]
     run_script(url, fix.text)
     assert schemaspec.diff(expected, schemaspec.from_database(url)).changes == ()
