@@ -35,6 +35,7 @@ if TYPE_CHECKING:
         SnapshotError,
         SourceError,
     )
+    from schemaspec.fix import Fix, render_fix
     from schemaspec.sources.alembic import from_alembic
     from schemaspec.sources.database import from_database
     from schemaspec.sources.models import from_models
@@ -90,6 +91,7 @@ _API: dict[str, str] = {
         ),
         "schemaspec.errors",
     ),
+    **dict.fromkeys(("Fix", "render_fix"), "schemaspec.fix"),
     "from_alembic": "schemaspec.sources.alembic",
     "from_database": "schemaspec.sources.database",
     "from_models": "schemaspec.sources.models",
@@ -163,6 +165,7 @@ __all__ = [
     "DatabaseConnectionError",
     "EnumSpec",
     "ExcludeSpec",
+    "Fix",
     "FleetReport",
     "ForeignKeySpec",
     "IgnoreRule",
@@ -201,4 +204,5 @@ __all__ = [
     "load_config",
     "load_contract",
     "merge_fleet",
+    "render_fix",
 ]

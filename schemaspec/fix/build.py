@@ -13,7 +13,6 @@ from collections.abc import Mapping
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.sql.elements import TextClause
 
 from schemaspec.fix.types import LiteralType, sqlalchemy_type
 from schemaspec.spec import (
@@ -22,7 +21,6 @@ from schemaspec.spec import (
     ForeignKeySpec,
     IndexSpec,
     SchemaSpec,
-    SequenceSpec,
     TableSpec,
     UniqueSpec,
 )
@@ -208,22 +206,3 @@ def index(name: str, spec: IndexSpec, on: sa.Table, dialect: str) -> sa.Index:
     ]
     # An index of expressions alone names no column to find its table by.
     return sa.Index(name, *elements, unique=spec.unique, _table=on, **index_options(spec, dialect))
-
-
-def sequence(key: str, spec: SequenceSpec, metadata: sa.MetaData | None = None) -> sa.Sequence:
-    schema, name = split_key(key)
-    return sa.Sequence(
-        name,
-        start=spec.start,
-        increment=spec.increment,
-        minvalue=spec.min_value,
-        maxvalue=spec.max_value,
-        cycle=spec.cycle or None,
-        cache=spec.cache,
-        schema=schema,
-        metadata=metadata,
-    )
-
-
-def is_text(element: Any) -> bool:
-    return isinstance(element, TextClause)

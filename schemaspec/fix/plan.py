@@ -200,7 +200,6 @@ class _Planner:
         self.concurrently = concurrently
         self.enums = {**build.enum_values(actual), **build.enum_values(expected)}
         self.result = Plan()
-        self.metadata = sa.MetaData()
 
     # -- dispatch ----------------------------------------------------------------------------
 
