@@ -98,7 +98,8 @@ def add_project_commands(commands: Any) -> None:
     contract.set_defaults(command=run_contract_command)
 
     schema = commands.add_parser(
-        "schema", help="write the JSON Schema of snapshot and contract files"
+        "schema",
+        help="write the JSON Schema of snapshot and contract files and of [tool.schemaspec]",
     )
     schema.add_argument(
         "-o", "--output", type=text, metavar="DIR", default="specs", help="default: specs"

@@ -82,6 +82,14 @@ def test_a_locking_step_fails_the_check_with_the_review(
     (check,) = document["checks"]
     assert (check["check"], check["ok"], check["problem"]) == ("migrations", False, "1 finding")
     assert [f["kind"] for f in check["review"]["findings"]] == ["locking"]
+    assert main(["check", "--format", "markdown"]) == 1
+    markdown = capsys.readouterr().out
+    # The review's text report, fenced, under the table of checks.
+    assert (
+        "| migrations | `alembic.ini` | its own history on a scratch SQLite file | 1 finding |"
+        in (markdown)
+    )
+    assert f"```\nMigrations in {path.parent / 'alembic.ini'}: 6 revisions on sqlite" in markdown
 
 
 def test_the_allow_list_in_the_config_accepts_it(tmp_path: Path) -> None:
@@ -162,11 +170,13 @@ def test_a_review_database_variable_unset(tmp_path: Path) -> None:
 def test_a_review_database_from_the_environment(
     tmp_path: Path, schemaspec_postgresql_url: str
 ) -> None:
+    # The example's index on members locks on PostgreSQL (test_locks.py): accepted here.
     config = """\
         alembic_config = "alembic.ini"
 
         [tool.schemaspec.migrations]
         database_env = "REVIEW_DATABASE_URL"
+        allow_locking = ["3d5f7b9c1e2a"]
         """
     project = load_config(_project(tmp_path, config))
     run = run_check(project, environ={"REVIEW_DATABASE_URL": schemaspec_postgresql_url})

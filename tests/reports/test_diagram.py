@@ -15,6 +15,7 @@ import pytest
 
 import schemaspec
 from schemaspec import ColumnSpec, SchemaSpec, TableSpec
+from schemaspec.cli import main
 from schemaspec.reports.diagram import diff_diagram, render_diagram
 from schemaspec.reports.diff_report import render_markdown
 from schemaspec.spec import ForeignKeySpec, IndexSpec, UniqueSpec
@@ -307,9 +308,6 @@ def _shown(name: str) -> str:
 
 
 def test_every_diagram_parses_with_mermaid(mermaid_parser: Path, tmp_path: Path) -> None:
-    import sys
-
-    sys.path.insert(0, str(ROOT / "docs" / "examples"))
     specs: dict[str, SchemaSpec] = {
         f"zoo-{dialect}": schemaspec.from_models(zoo(dialect), dialect=dialect)
         for dialect in ("postgresql", "mysql", "sqlite")
@@ -326,8 +324,15 @@ def test_every_diagram_parses_with_mermaid(mermaid_parser: Path, tmp_path: Path)
     result = schemaspec.diff(EXPECTED, ACTUAL)
     report.write_text(render_markdown(result, specs=(EXPECTED, ACTUAL)), encoding="utf-8")
     files.append(report)
+    # The command line's Markdown file, as a pull request would show it.
+    command = tmp_path / "command.md"
+    assert main(["diagram", str(ROOT / "specs" / "unioncore.toml"), "-o", str(command)]) == 0
+    files.append(command)
     read = {Path(entry["file"]).stem: entry for entry in _parse(mermaid_parser, files)}
-    assert set(read) == {*specs, "report"}
+    assert set(read) == {*specs, "report", "command"}
+    assert {entity["name"] for entity in read["command"]["entities"]} == set(
+        specs["unioncore"].tables
+    )
     for name, spec in specs.items():
         entities = {entity["name"]: entity for entity in read[name]["entities"]}
         # Mermaid reads back every table under its real name (quotes become apostrophes) ...
