@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Literal
 
 import sqlalchemy as sa
 
@@ -63,11 +63,21 @@ def column(
         nullable=spec.nullable,
         server_default=None if spec.default is None else sa.text(spec.default),
         # SERIAL/AUTO_INCREMENT only where the spec says so: SQLAlchemy would add it to any
-        # lone integer key, and a database then reads it back as a change. SQLite's rowid
-        # alias follows from the key alone (and a rebuild may make the key composite).
-        autoincrement="auto" if dialect == "sqlite" else bool(spec.autoincrement and alone_in_key),
+        # lone integer key, and a database then reads it back as a change.
+        autoincrement=_autoincrement(spec, dialect, alone_in_key),
         comment=spec.comment,
     )
+
+
+def _autoincrement(spec: ColumnSpec, dialect: str, alone_in_key: bool) -> bool | Literal["auto"]:
+    if dialect == "sqlite":
+        # A rowid alias follows from the key alone (and a rebuild may make the key composite).
+        return "auto"
+    if dialect == "mysql":
+        # AUTO_INCREMENT inside a composite key too (SQLAlchemy then indexes it first).
+        return spec.autoincrement
+    # PostgreSQL: SERIAL for a lone key; elsewhere the column's type is a serial.
+    return bool(spec.autoincrement and alone_in_key)
 
 
 def column_type(

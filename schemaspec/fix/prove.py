@@ -16,7 +16,14 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from sqlalchemy.engine import URL
 from sqlalchemy.pool import NullPool
-from sqlalchemy.schema import AddConstraint, CreateIndex, CreateTable, ExecutableDDLElement
+from sqlalchemy.schema import (
+    AddConstraint,
+    CreateIndex,
+    CreateTable,
+    ExecutableDDLElement,
+    SetColumnComment,
+    SetTableComment,
+)
 
 from schemaspec.compare.change import Change
 from schemaspec.compare.diff import diff
@@ -232,6 +239,7 @@ def _build_copy(
     for table_object in metadata.sorted_tables:
         keys: list[sa.ForeignKeyConstraint] | None = None if inline else []
         _each(connection, [CreateTable(table_object, include_foreign_key_constraints=keys)])
+        _each(connection, _comments(table_object, connection.dialect))
         _each(connection, [CreateIndex(index) for index in table_object.indexes])
     if not inline:
         # After every table, so that keys between tables in a cycle are made too.
@@ -254,6 +262,16 @@ def _build_copy(
             statements += sequence_grants(key, None, sequence, dialect)
     _each(connection, statements)
     return _changes(actual, connection, kinds)
+
+
+def _comments(table: sa.Table, dialect: sa.Dialect) -> list[ExecutableDDLElement]:
+    """``COMMENT ON`` statements where the database takes comments apart from the table
+    (PostgreSQL): what ``create_all`` adds after each ``CREATE TABLE``."""
+    if not dialect.supports_comments or dialect.inline_comments:
+        return []
+    found: list[ExecutableDDLElement] = [SetTableComment(table)] if table.comment else []
+    found += [SetColumnComment(column) for column in table.columns if column.comment]
+    return found
 
 
 def _each(connection: sa.Connection, statements: Sequence[str | ExecutableDDLElement]) -> None:
