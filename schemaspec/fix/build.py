@@ -9,7 +9,7 @@ built.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any, Literal
 
 import sqlalchemy as sa
@@ -25,6 +25,10 @@ from schemaspec.spec import (
     UniqueSpec,
 )
 
+# A string literal (kept as it is), a double-quoted name (kept), or a bare word.
+_WORD_OR_LITERAL = re.compile(
+    r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|(?<![\w$.])[a-z_][a-z0-9_$]*(?![\w$(])"
+)
 _IDENTITY_OPTION = re.compile(r"(start|increment|minvalue|maxvalue|cache) (-?\d+)")
 _SERIALS = {"integer": "serial", "bigint": "bigserial", "smallint": "smallserial"}
 
@@ -33,6 +37,60 @@ def split_key(key: str) -> tuple[str | None, str]:
     """``audit.events`` to ``("audit", "events")``; a bare key is in the default schema."""
     schema, _, name = key.rpartition(".")
     return (schema or None), name
+
+
+def requoted(text: str, columns: Iterable[str], dialect: str) -> str:
+    """``text`` (canonical SQL: names lower case and unquoted) with each name of a mixed-case
+    column quoted again, as PostgreSQL needs to find ``"isActive"``. MariaDB and SQLite
+    compare column names without case."""
+    if dialect != "postgresql":
+        return text
+    cased = {name.lower(): name for name in columns if name != name.lower()}
+    if not cased:
+        return text
+
+    def put_back(match: re.Match[str]) -> str:
+        word = match.group(0)
+        original = cased.get(word)
+        return '"' + original.replace('"', '""') + '"' if original else word
+
+    return _WORD_OR_LITERAL.sub(put_back, text)
+
+
+def requoted_table(spec: TableSpec, dialect: str) -> TableSpec:
+    """``spec`` with its checks, expression indexes, predicates and generated columns requoted
+    (see :func:`requoted`); keys stay as they are."""
+    columns = list(spec.columns)
+    if dialect != "postgresql" or all(name == name.lower() for name in columns):
+        return spec
+
+    def again(text: str | None) -> str | None:
+        return None if text is None else requoted(text, columns, dialect)
+
+    return spec.model_copy(
+        update={
+            "checks": {
+                key: check.model_copy(update={"sqltext": again(check.sqltext)})
+                for key, check in spec.checks.items()
+            },
+            "indexes": {
+                key: index.model_copy(
+                    update={
+                        "columns": tuple(
+                            name if name in spec.columns else requoted(name, columns, dialect)
+                            for name in index.columns
+                        ),
+                        "where": again(index.where),
+                    }
+                )
+                for key, index in spec.indexes.items()
+            },
+            "columns": {
+                key: column.model_copy(update={"computed": again(column.computed)})
+                for key, column in spec.columns.items()
+            },
+        }
+    )
 
 
 def enum_values(spec: SchemaSpec) -> dict[str, tuple[str, ...]]:
@@ -126,6 +184,7 @@ def table(
     """The table ``spec`` describes, on ``metadata``. Foreign keys refer by name only, so the
     tables they name need not be on ``metadata``."""
     schema, name = split_key(key)
+    spec = requoted_table(spec, dialect)
     alone = len(spec.primary_key) == 1
     columns = [
         column(
@@ -188,9 +247,27 @@ def check(spec: CheckSpec) -> sa.CheckConstraint:
     return sa.CheckConstraint(sa.text(spec.sqltext), name=spec.name)
 
 
-def index_elements(spec: IndexSpec, columns: Any) -> list[Any]:
-    """Column names as themselves, expressions as SQL text."""
-    return [name if name in columns else sa.text(name) for name in spec.columns]
+_ORDERING = re.compile(
+    r"^(?P<expression>.*?)(?P<ordering>(?:\s+(?:asc|desc))?(?:\s+nulls\s+(?:first|last))?)$", re.S
+)
+
+
+def index_elements(spec: IndexSpec, columns: Any, dialect: str = "sqlite") -> list[Any]:
+    """Column names as themselves, expressions as SQL text (on PostgreSQL in the parentheses
+    it requires around an expression, its ordering after them)."""
+    return [
+        name if name in columns else sa.text(_expression_element(name, dialect))
+        for name in spec.columns
+    ]
+
+
+def _expression_element(text: str, dialect: str) -> str:
+    if dialect != "postgresql":
+        return text
+    match = _ORDERING.match(text)
+    assert match is not None  # the pattern matches any text
+    # Parentheses twice over are still one expression: no need to tell a call from a sum.
+    return f"({match.group('expression').strip()}){match.group('ordering')}"
 
 
 def index_options(spec: IndexSpec, dialect: str) -> dict[str, Any]:
@@ -212,7 +289,7 @@ def index_options(spec: IndexSpec, dialect: str) -> dict[str, Any]:
 def index(name: str, spec: IndexSpec, on: sa.Table, dialect: str) -> sa.Index:
     elements = [
         on.c[element] if isinstance(element, str) else element
-        for element in index_elements(spec, on.c)
+        for element in index_elements(spec, on.c, dialect)
     ]
     # An index of expressions alone names no column to find its table by.
     return sa.Index(name, *elements, unique=spec.unique, _table=on, **index_options(spec, dialect))

@@ -196,6 +196,9 @@ class _Planner:
     def __init__(
         self, expected: SchemaSpec, actual: SchemaSpec, dialect: str, *, concurrently: bool
     ) -> None:
+        # SQL text the specs keep in canonical form gets its mixed-case names quoted again
+        # (PostgreSQL); the changes themselves keep the canonical text.
+        expected, actual = _requoted(expected, dialect), _requoted(actual, dialect)
         self.expected, self.actual, self.dialect = expected, actual, dialect
         self.concurrently = concurrently
         self.enums = {**build.enum_values(actual), **build.enum_values(expected)}
@@ -288,7 +291,7 @@ class _Planner:
         key, column_name = change.path.rsplit(".", 1)
         schema, name = build.split_key(key)
         if change.kind == "missing":
-            spec: ColumnSpec = change.expected
+            spec: ColumnSpec = self.expected.tables[key].columns[column_name]
             if spec.autoincrement or spec.identity is not None:
                 self._cannot(
                     change,
@@ -531,7 +534,7 @@ class _Planner:
         return ops.CreateIndexOp(
             index_name,
             name,
-            build.index_elements(spec, columns),
+            build.index_elements(spec, columns, self.dialect),
             schema=schema,
             unique=spec.unique,
             **build.index_options(spec, self.dialect),
@@ -705,6 +708,11 @@ def _privileges(change: Change, side: str) -> tuple[str, ...]:
     if isinstance(value, Mapping):
         return tuple(value["privileges"])
     return tuple(value.privileges)
+
+
+def _requoted(spec: SchemaSpec, dialect: str) -> SchemaSpec:
+    tables = {key: build.requoted_table(table, dialect) for key, table in spec.tables.items()}
+    return spec.model_copy(update={"tables": tables})
 
 
 def _referenced(table: TableSpec, column: str) -> bool:
