@@ -1,44 +1,46 @@
-"""Repeated snapshots of one database that changes a little between them, each as exact as a
-full :func:`~schemaspec.sources.database.from_database` and costing what changed.
+"""Repeated snapshots of one database that changes a little between them, each equal to a
+full :func:`~schemaspec.sources.database.from_database` and costing about what changed.
 
 A migration review snapshots its scratch database around every step of a history (up, down,
 up), and a step touches a table or two of the many the schema has by then. Reflecting the whole
 schema each time made a review grow with the square of the history's length. Instead,
-:class:`IncrementalReader` asks the catalog for a fingerprint of each table (one query), keeps
-the spec of every table whose fingerprint did not change since its last snapshot, and reflects
-only the tables that are new or changed; the tables gone are dropped. A table's fingerprint
-covers every catalog fact the reader puts in its :class:`~schemaspec.spec.TableSpec`:
+:class:`IncrementalReader` asks the catalog for a fingerprint of every table (one query), and
+reflects only the tables whose fingerprint it has not seen: every table spec it reads is kept by
+its fingerprint, so a table unchanged since the last snapshot, or back as it was (the upgrade
+after a downgrade), costs no reflection. A fingerprint covers every catalog fact the reader puts
+in a :class:`~schemaspec.spec.TableSpec`:
 
 - SQLite: the ``CREATE`` text of the table and of its indexes in ``sqlite_master``, from which
   SQLite itself derives everything its pragmas report.
-- PostgreSQL: per table, a hash over its ``pg_class`` row (kind, comment), its columns in
-  ``pg_attribute`` (name, type, not null, default, identity, generation, collation, comment),
-  the options of its identity sequences, every ``pg_constraint`` definition and every
-  ``pg_index`` definition.
+- PostgreSQL: an MD5 over the table's kind, its columns (name, type as printed, not null,
+  identity, generation, collation; a domain's NOT NULL and default), defaults and every
+  constraint as the database prints them, comments, indexes (name, method, the ``pg_index``
+  row; expression and partial ones as printed) and its identity sequences' options. Hashing
+  costs a dozen deparsing calls per table, so the transaction ids of each table's catalog rows
+  are listed first, and only the tables whose rows changed are hashed again (see
+  :class:`_PostgresqlVersions`).
 - MySQL and MariaDB: per table, a hash over its rows in ``information_schema`` ``TABLES``
   (engine, collation, options, comment; not the auto-increment counter), ``COLUMNS``,
-  ``STATISTICS``, ``TABLE_CONSTRAINTS``, ``KEY_COLUMN_USAGE``, ``REFERENTIAL_CONSTRAINTS`` and
-  ``CHECK_CONSTRAINTS``.
+  ``STATISTICS``, ``KEY_COLUMN_USAGE``, ``REFERENTIAL_CONSTRAINTS`` and ``CHECK_CONSTRAINTS``.
 
-Every table spec read is kept by its fingerprint, so a table that comes back as it was (an
-upgrade after its downgrade) is not read again either. Two facts live outside a table's own
-rows, and are handled here:
+Two facts live outside a table's own rows, and are handled here:
 
 - A column of an enum type carries the type's values (PostgreSQL): when a type's values change
   (``ALTER TYPE ... ADD VALUE`` touches no table) or a type goes, every table is read again.
-- SQLite resolves a foreign key written without columns (``REFERENCES parent``) to the primary
-  key of the referred table: a table is read again when a table it refers to changed.
+- A foreign key names the table it refers to, and SQLite resolves one written without columns
+  (``REFERENCES parent``) to that table's primary key, whatever it is now: a kept spec is used
+  only while the tables it refers to are as they were when it was read.
 
-Views, sequences, triggers, routines and extensions are read whole at every snapshot: one small
-query per kind.
+Views, sequences, triggers, routines, extensions and enum types are read whole at every
+snapshot, as :func:`~schemaspec.sources.database.from_database` reads them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Mapping
+from collections.abc import Callable, Collection, Hashable, Mapping
 from dataclasses import dataclass, field
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, text
 from sqlalchemy import exc as sa_exc
 
 from schemaspec.errors import DatabaseConnectionError
@@ -77,6 +79,8 @@ class IncrementalReader:
     #: as it was (a downgrade undone by the upgrade after it) is not read again either.
     _known: dict[tuple[str, Hashable], _Known] = field(default_factory=dict)
     _enums: dict[str, EnumSpec] | None = None
+    #: PostgreSQL: what the last snapshot saw (see _PostgresqlVersions).
+    _versions: _PostgresqlVersions | None = None
     #: The tables the last snapshot reflected; the others kept their specs.
     last_read: frozenset[str] = frozenset()
 
@@ -96,7 +100,11 @@ class IncrementalReader:
         raise failure
 
     def _snapshot(self) -> SchemaSpec:
-        current = table_fingerprints(self.connection)
+        if self.connection.dialect.name == "postgresql":
+            self._versions = _PostgresqlVersions.read(self.connection, self._versions)
+            current: Fingerprints | None = self._versions.fingerprints
+        else:
+            current = table_fingerprints(self.connection)
         if current is None:
             # No fingerprint query for this database: every snapshot reads every table.
             spec = read_tables(self.connection, None)
@@ -217,12 +225,109 @@ WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p')
 """
 
 
-def _postgresql(connection: Connection) -> Fingerprints:
-    return {str(name): str(digest) for name, digest in connection.exec_driver_sql(_PG_FINGERPRINTS)}
+def _postgresql(connection: Connection, names: Collection[str] | None = None) -> Fingerprints:
+    if names is None:
+        rows = connection.exec_driver_sql(_PG_FINGERPRINTS)
+    else:
+        rows = connection.execute(
+            text(_PG_FINGERPRINTS + " AND c.relname = ANY(:names)"), {"names": sorted(names)}
+        )
+    return {str(name): str(digest) for name, digest in rows}
+
+
+# Per table of the current schema: the transaction ids (xmin) of its own catalog rows. A
+# transaction that inserts or updates a catalog row stamps it with its own id, which no row
+# had before it, and one that deletes a row removes that row's id: so while a table's list is
+# unchanged, none of its rows changed, and its fingerprint is the one from before. Each catalog
+# is aggregated once for all the tables (a correlated subquery per table costs twice as much).
+_PG_VERSIONS = """
+WITH t AS (
+  SELECT c.oid, c.relname, c.xmin FROM pg_catalog.pg_class c
+  JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+  WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p')
+)
+SELECT t.relname, concat_ws(' ', t.oid, t.xmin, a.x, d.x, k.x, i.x, ds.x, s.x)
+FROM t
+LEFT JOIN (SELECT attrelid AS r, string_agg(xmin::text, ',' ORDER BY attnum) AS x
+  FROM pg_catalog.pg_attribute WHERE attrelid IN (SELECT oid FROM t) GROUP BY attrelid) a
+  ON a.r = t.oid
+LEFT JOIN (SELECT adrelid AS r, string_agg(xmin::text, ',' ORDER BY adnum) AS x
+  FROM pg_catalog.pg_attrdef WHERE adrelid IN (SELECT oid FROM t) GROUP BY adrelid) d ON d.r = t.oid
+LEFT JOIN (SELECT conrelid AS r, string_agg(xmin::text, ',' ORDER BY oid) AS x
+  FROM pg_catalog.pg_constraint WHERE conrelid IN (SELECT oid FROM t) GROUP BY conrelid) k
+  ON k.r = t.oid
+LEFT JOIN (SELECT i.indrelid AS r,
+  string_agg(i.xmin::text || '/' || ic.xmin::text, ',' ORDER BY i.indexrelid) AS x
+  FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid
+  WHERE i.indrelid IN (SELECT oid FROM t) GROUP BY i.indrelid) i ON i.r = t.oid
+LEFT JOIN (SELECT objoid AS r, string_agg(xmin::text, ',' ORDER BY objsubid) AS x
+  FROM pg_catalog.pg_description WHERE classoid = 'pg_catalog.pg_class'::regclass
+  AND objoid IN (SELECT oid FROM t) GROUP BY objoid) ds ON ds.r = t.oid
+LEFT JOIN (SELECT dep.refobjid AS r, string_agg(s.xmin::text, ',' ORDER BY s.seqrelid) AS x
+  FROM pg_catalog.pg_depend dep JOIN pg_catalog.pg_sequence s ON s.seqrelid = dep.objid
+  WHERE dep.refclassid = 'pg_catalog.pg_class'::regclass
+  AND dep.classid = 'pg_catalog.pg_class'::regclass AND dep.deptype = 'i'
+  AND dep.refobjid IN (SELECT oid FROM t) GROUP BY dep.refobjid) s ON s.r = t.oid
+"""
+
+# What a table's definition names besides its own rows: sequences (nextval in a default),
+# functions, types (a domain's NOT NULL and default), collations; the user's own (oid from
+# 16384 up), array types left out (they follow their element type). By xmin again.
+_PG_NAMED = """
+SELECT 'S', oid, xmin::text FROM pg_catalog.pg_class WHERE relkind = 'S' AND oid >= 16384
+UNION ALL SELECT 'f', oid, xmin::text FROM pg_catalog.pg_proc WHERE oid >= 16384
+UNION ALL SELECT 't', t.oid, t.xmin::text FROM pg_catalog.pg_type t
+  WHERE t.oid >= 16384 AND t.typelem = 0 AND (t.typtype <> 'c' OR EXISTS
+  (SELECT 1 FROM pg_catalog.pg_class r WHERE r.oid = t.typrelid AND r.relkind = 'c'))
+UNION ALL SELECT 'c', oid, xmin::text FROM pg_catalog.pg_collation WHERE oid >= 16384
+"""
+
+
+@dataclass(frozen=True)
+class _PostgresqlVersions:
+    """PostgreSQL's table fingerprints, hashed again only for the tables whose rows changed.
+
+    Hashing a table's definition costs a dozen deparsing calls per table; listing the
+    transaction ids of its catalog rows costs none. A table whose ids are as at the last
+    snapshot keeps its fingerprint, unless an object its definition may name by its name was
+    altered meanwhile (renamed, a domain made NOT NULL): then every table is hashed again. An
+    object created or dropped since changes no table that does not change itself.
+    """
+
+    versions: dict[str, str]
+    named: dict[tuple[str, int], str]
+    fingerprints: Fingerprints
+
+    @classmethod
+    def read(cls, connection: Connection, last: _PostgresqlVersions | None) -> _PostgresqlVersions:
+        versions = {
+            str(name): str(version)
+            for name, version in connection.exec_driver_sql(_PG_VERSIONS)
+            if name not in DEFAULT_EXCLUDE
+        }
+        named = {
+            (kind, int(oid)): xmin for kind, oid, xmin in connection.exec_driver_sql(_PG_NAMED)
+        }
+        kept: Fingerprints = {}
+        if last is not None and all(
+            named.get(key, xmin) == xmin for key, xmin in last.named.items()
+        ):
+            kept = {
+                name: last.fingerprints[name]
+                for name, version in versions.items()
+                if last.versions.get(name) == version and name in last.fingerprints
+            }
+        rest = versions.keys() - kept.keys()
+        fingerprints = {**kept, **(_postgresql(connection, rest) if rest else {})}
+        return cls(
+            versions, named, {name: fingerprints[name] for name in versions if name in fingerprints}
+        )
 
 
 #: Per ``information_schema`` view: the column naming the table, the one naming its schema,
-#: and the columns that hold what reflection reads.
+#: and the columns that hold what reflection reads. MariaDB answers each view by opening every
+#: table, so none is read twice: TABLE_CONSTRAINTS would only repeat what STATISTICS (primary
+#: and unique keys), KEY_COLUMN_USAGE (foreign keys) and CHECK_CONSTRAINTS say.
 _MYSQL_VIEWS: dict[str, tuple[str, str, str]] = {
     "TABLES": (
         "TABLE_NAME",
@@ -241,7 +346,6 @@ _MYSQL_VIEWS: dict[str, tuple[str, str, str]] = {
         "INDEX_NAME, SEQ_IN_INDEX, COLUMN_NAME, NON_UNIQUE, SUB_PART, COLLATION, INDEX_TYPE,"
         " INDEX_COMMENT",
     ),
-    "TABLE_CONSTRAINTS": ("TABLE_NAME", "TABLE_SCHEMA", "CONSTRAINT_NAME, CONSTRAINT_TYPE"),
     "KEY_COLUMN_USAGE": (
         "TABLE_NAME",
         "TABLE_SCHEMA",

@@ -55,8 +55,16 @@ def read_objects(connection: Connection, schema: str | None) -> Objects:
 
 _PG_SCHEMA = "n.nspname = coalesce(:schema, current_schema())"
 # Objects an extension created are its own (pg_depend 'e').
-_PG_NOT_EXTENSION = (
-    "NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend e WHERE e.objid = {oid} AND e.deptype = 'e')"
+# The catalog (classid) is named so the lookup uses pg_depend's index, not a scan per row.
+_PG_NOT_EXTENSION_TEMPLATE = (
+    "NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend e WHERE e.classid = '{catalog}'::regclass"
+    " AND e.objid = {oid} AND e.deptype = 'e')"
+)
+_PG_RELATION_NOT_EXTENSION = _PG_NOT_EXTENSION_TEMPLATE.format(
+    catalog="pg_catalog.pg_class", oid="c.oid"
+)
+_PG_ROUTINE_NOT_EXTENSION = _PG_NOT_EXTENSION_TEMPLATE.format(
+    catalog="pg_catalog.pg_proc", oid="p.oid"
 )
 
 
@@ -69,7 +77,7 @@ def _postgresql(connection: Connection, schema: str | None) -> Objects:
             " FROM pg_catalog.pg_class c"
             " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
             f" WHERE c.relkind IN ('v', 'm') AND {_PG_SCHEMA}"
-            f" AND {_PG_NOT_EXTENSION.format(oid='c.oid')}"
+            f" AND {_PG_RELATION_NOT_EXTENSION}"
         ),
         params,
     ):
@@ -97,7 +105,7 @@ def _postgresql(connection: Connection, schema: str | None) -> Objects:
             " LEFT JOIN pg_catalog.pg_attrdef ad"
             " ON ad.adrelid = d.refobjid AND ad.adnum = d.refobjsubid"
             f" WHERE {_PG_SCHEMA} AND (d.deptype IS NULL OR d.deptype = 'a')"
-            f" AND {_PG_NOT_EXTENSION.format(oid='c.oid')}"
+            f" AND {_PG_RELATION_NOT_EXTENSION}"
         ),
         params,
     ):
@@ -149,7 +157,7 @@ def _postgresql(connection: Connection, schema: str | None) -> Objects:
             " FROM pg_catalog.pg_proc p"
             " JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace"
             " JOIN pg_catalog.pg_language l ON l.oid = p.prolang"
-            f" WHERE {_PG_SCHEMA} AND {_PG_NOT_EXTENSION.format(oid='p.oid')}"
+            f" WHERE {_PG_SCHEMA} AND {_PG_ROUTINE_NOT_EXTENSION}"
         ),
         params,
     ):

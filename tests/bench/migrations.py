@@ -55,14 +55,14 @@ def downgrade() -> None:
     op.drop_table({table!r})  # its index with it (MySQL refuses to drop a foreign key's index)
 '''
 
-_ENV = '''\
+_ENV = """\
 from alembic import context
 
 config = context.config
 context.configure(connection=config.attributes["connection"], target_metadata=None)
 with context.begin_transaction():
     context.run_migrations()
-'''
+"""
 
 _INI = """\
 [alembic]

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from alembic.migration import MigrationContext
 from alembic.operations import Operations
+from bench.migrations import write_history
 
 import schemaspec
 from schemaspec import DatabaseConnectionError
@@ -440,3 +442,28 @@ def test_a_lost_connection_is_a_connection_error(schemaspec_postgresql_url: str)
         f"reading the schema of postgresql database '{database}' at 127.0.0.1:5432 failed: "
     )
     assert caught.value.__cause__ is None and caught.value.__context__ is None
+
+
+def test_a_review_reads_each_new_table_once(
+    schemaspec_database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A history of one new table per revision: each snapshot of check_migrations reflects
+    the table its revision created, once; the downgrade and the upgrade after it read none."""
+    ini = write_history(tmp_path, 6)
+    reads: list[frozenset[str]] = []
+    snapshot = IncrementalReader.snapshot
+
+    def recording(self: IncrementalReader) -> schemaspec.SchemaSpec:
+        spec = snapshot(self)
+        reads.append(self.last_read)
+        return spec
+
+    monkeypatch.setattr(IncrementalReader, "snapshot", recording)
+    report = schemaspec.check_migrations(ini, url=schemaspec_database_url)
+    assert (report.findings, len(report.revisions)) == ((), 6)
+    # Before the first revision, then per revision: after the upgrade, the downgrade, the upgrade.
+    assert reads == [frozenset()] + [
+        read
+        for number in range(6)
+        for read in (frozenset({f"chain_{number:05d}"}), frozenset(), frozenset())
+    ]
