@@ -516,9 +516,28 @@ class _Planner:
         concurrently: dict[str, Any] = (
             {"postgresql_concurrently": True} if self.concurrently else {}
         )
+
+        def drop(_spec: IndexSpec) -> list[ops.MigrateOperation]:
+            dropped: list[ops.MigrateOperation] = []
+            if self.dialect == "mysql":
+                # MariaDB refuses to drop the only index a foreign key can use (1553); it had
+                # dropped the key's own index when this one was made. Give the key its own
+                # index back (named as the key: the reader counts it as the key's) first.
+                have = self.actual.tables[key]
+                others = have.model_copy(
+                    update={"indexes": {k: v for k, v in have.indexes.items() if k != index_name}}
+                )
+                for fk in have.foreign_keys.values():
+                    if fk.name is not None and not _indexed(others, fk.columns):
+                        dropped.append(
+                            ops.CreateIndexOp(fk.name, name, list(fk.columns), schema=schema)
+                        )
+            dropped.append(ops.DropIndexOp(index_name, name, schema=schema, **concurrently))
+            return dropped
+
         self._replace(
             change,
-            drop=lambda _spec: ops.DropIndexOp(index_name, name, schema=schema, **concurrently),
+            drop=drop,
             create=lambda spec: self._create_index(key, index_name, spec, **concurrently),
             create_phase=ADD_CONSTRAINTS,
             collection="indexes",

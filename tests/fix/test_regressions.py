@@ -122,3 +122,29 @@ def test_the_fix_closes_the_mutation(
     assert [f"{u.change.path}: {u.reason}" for u in (*fix.unexpressed, *fix.refused)] == []
     run_script(url, fix.text)
     assert schemaspec.diff(expected, schemaspec.from_database(url)).changes == ()
+
+
+def test_mariadb_drops_an_index_a_foreign_key_relies_on(
+    schemaspec_mysql_url: str, request: pytest.FixtureRequest
+) -> None:
+    # Making mutation_ix let MariaDB drop the key's own index: dropping mutation_ix alone
+    # would be refused (1553), so the fix gives the key its index back first.
+    metadata = sa.MetaData()
+    sa.Table(
+        "users",
+        metadata,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("parent_id", sa.Integer, sa.ForeignKey("users.id"), nullable=False),
+    )
+    url = schemaspec_mysql_url
+    engine = sa.create_engine(url, poolclass=NullPool)
+    metadata.create_all(engine)
+    with engine.begin() as connection:
+        connection.exec_driver_sql("CREATE INDEX mutation_ix ON users (parent_id)")
+    engine.dispose()
+    expected = schemaspec.from_models(metadata, dialect="mysql")
+    actual = schemaspec.from_database(url)
+    fix = render_fix(expected, actual, scratch=server_of(request, url))
+    assert fix.complete
+    run_script(url, fix.text)
+    assert schemaspec.diff(expected, schemaspec.from_database(url)).changes == ()
