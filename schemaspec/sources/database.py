@@ -28,7 +28,16 @@ from sqlalchemy.engine.reflection import ObjectKind
 
 from schemaspec.dialects import normalize
 from schemaspec.errors import DatabaseConnectionError, SourceError
-from schemaspec.sources import catalog, namespaces, objects, quoted_names, session, sqlite_bulk
+from schemaspec.sources import (
+    catalog,
+    namespaces,
+    native_postgresql,
+    native_sqlite,
+    objects,
+    quoted_names,
+    session,
+    sqlite_bulk,
+)
 from schemaspec.sources.models import TOOL_TABLES, check_key, dialect_name, table_key
 from schemaspec.spec import (
     DEFAULT_KINDS,
@@ -275,6 +284,26 @@ def _read_once(
     references: ReferenceKey | None,
     tables: Collection[str] | None = None,
 ) -> SchemaSpec:
+    if native_postgresql.available(connection):
+        # PostgreSQL's catalog read directly (SCHEMASPEC_READER=sqlalchemy: the code below).
+        return native_postgresql.read(
+            connection,
+            schema,
+            lambda name: _wanted(prefix + name, include, exclude),
+            references,
+            tables,
+        )
+    if native_sqlite.available(connection):
+        # SQLite's catalog read directly; None: a table its pragmas fail on, read below instead.
+        spec = native_sqlite.read(
+            connection,
+            schema,
+            lambda name: _wanted(prefix + name, include, exclude),
+            references,
+            tables,
+        )
+        if spec is not None:
+            return spec
     inspector = inspect(connection)  # a new one each time: it caches what it read
     if schema is not None and schema not in inspector.get_schema_names():
         # PostgreSQL would answer an empty spec: every table "missing", wrongly.
