@@ -50,7 +50,9 @@ LOST = {
 
 #: A text only reflection's own catalog queries hold: PostgreSQL's query for columns,
 #: MariaDB's catalog fingerprint (session.py).
-READ_STARTS = {"postgresql": "pg_catalog.pg_attribute.attname", "mysql": "CRC32"}
+# The first query of a reflection that every reader sends (PostgreSQL: the views of
+# sources/objects.py, read by the native reader and by SQLAlchemy's alike).
+READ_STARTS = {"postgresql": "pg_catalog.pg_get_viewdef(c.oid)", "mysql": "CRC32"}
 
 # Shared with the child processes below (the command line under test), which cannot import
 # this module: the hook that ends the connections of one database on its N-th statement.
