@@ -204,6 +204,8 @@ def test_every_console_example_is_found() -> None:
         "docs/alembic.md",
         "docs/cli.md",
         "docs/configuration.md",
+        "docs/fixes.md",
+        "docs/fleets.md",
         "docs/reports.md",
         "docs/testing.md",
         "README.md",

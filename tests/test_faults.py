@@ -48,11 +48,12 @@ LOST = {
     "mysql": "(2013, 'Lost connection to MySQL server during query')",
 }
 
-#: A text only reflection's own catalog queries hold: PostgreSQL's query for columns,
-#: MariaDB's catalog fingerprint (session.py).
-# The first query of a reflection that every reader sends (PostgreSQL: the views of
-# sources/objects.py, read by the native reader and by SQLAlchemy's alike).
-READ_STARTS = {"postgresql": "pg_catalog.pg_get_viewdef(c.oid)", "mysql": "CRC32"}
+#: The first query of a reflection that every reader sends, whole or incremental (the
+#: migration review reads only what changed): the views query of sources/objects.py.
+READ_STARTS = {
+    "postgresql": "pg_catalog.pg_get_viewdef(c.oid)",
+    "mysql": "FROM information_schema.views",
+}
 
 # Shared with the child processes below (the command line under test), which cannot import
 # this module: the hook that ends the connections of one database on its N-th statement.
