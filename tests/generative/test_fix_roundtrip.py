@@ -54,6 +54,4 @@ def test_the_fix_of_a_random_mutation_closes_it(target: Target, data: st.DataObj
         left = [f"{u.change.path}: {u.reason}" for u in (*fix.unexpressed, *fix.refused)]
         assert left == [], fix.text
         run_script(engine, fix.text)
-        assert rendered(schemaspec.diff(expected, schemaspec.from_database(engine))) == [], (
-            fix.text
-        )
+        assert rendered(schemaspec.diff(expected, schemaspec.from_database(engine))) == [], fix.text
