@@ -34,18 +34,21 @@ def test_what_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> 
     assert (
         capsys.readouterr().err == f"schemaspec: error: {tmp_path / 'nothing.toml'}: no such file\n"
     )
-    package = tmp_path / "empty_models"
+    # A name of its own: a module left in sys.modules must not stand in for another test's.
+    package = tmp_path / "diagram_empty_models"
     package.mkdir()
     (package / "__init__.py").write_text(
         "from sqlalchemy.orm import DeclarativeBase\n\n\nclass Base(DeclarativeBase):\n    pass\n"
     )
     sys.path.insert(0, str(tmp_path))
     try:
-        assert main(["diagram", "empty_models:Base"]) == 2
+        assert main(["diagram", "diagram_empty_models:Base"]) == 2
     finally:
         sys.path.remove(str(tmp_path))
+        sys.modules.pop("diagram_empty_models", None)
     assert capsys.readouterr().err == (
-        "schemaspec: error: models empty_models:Base define no tables, so there is nothing to "
+        "schemaspec: error: models diagram_empty_models:Base define no tables, so there is "
+        "nothing to "
         "compare: import the modules that define the models where the base is defined, or name "
         "another base\n"
     )
