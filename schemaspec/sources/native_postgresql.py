@@ -26,7 +26,6 @@ instead; tests/generative/test_native_reader.py reads both ways and compares.
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -43,6 +42,7 @@ from schemaspec.sources import objects
 from schemaspec.sources.catalog import _squeeze as catalog_type_name
 from schemaspec.sources.models import check_key, dialect_name
 from schemaspec.sources.pg_types import DomainType, EnumType, NamedKey, TypeBuilder, named_key
+from schemaspec.sources.reader_choice import chosen_reader
 from schemaspec.spec import (
     CheckSpec,
     ColumnSpec,
@@ -61,26 +61,12 @@ from schemaspec.sql.types import canonical_type
 from schemaspec.util.interning import column_spec
 from schemaspec.util.redact import describe_url
 
-#: The environment variable choosing the reader: ``native`` (the default) or ``sqlalchemy``.
-READER_VARIABLE = "SCHEMASPEC_READER"
-READERS = ("native", "sqlalchemy")
 #: The oldest server the queries here know: generated columns (``attgenerated``) came in 12.
 MINIMUM_SERVER = (12,)
 
 #: The key a foreign key's referred table gets, from its schema (``None``: on the search path,
 #: as SQLAlchemy reports it) and name.
 ReferenceKey = Callable[[str | None, str], str]
-
-
-def chosen_reader() -> str:
-    """The reader ``SCHEMASPEC_READER`` names (``native`` when unset)."""
-    value = os.environ.get(READER_VARIABLE, "").strip().lower() or "native"
-    if value not in READERS:
-        raise SourceError(
-            f"{READER_VARIABLE}={os.environ[READER_VARIABLE]!r} names no reader: "
-            f"set it to {' or '.join(READERS)}, or unset it"
-        )
-    return value
 
 
 def available(connection: Connection) -> bool:

@@ -17,7 +17,6 @@ declared type, so a type reads the same whichever reader read it.
 
 from __future__ import annotations
 
-import os
 import re
 import sqlite3
 import warnings
@@ -32,6 +31,7 @@ from sqlalchemy import exc as sa_exc
 from schemaspec.errors import SourceError
 from schemaspec.sources import objects, sqlite_ddl
 from schemaspec.sources.models import check_key
+from schemaspec.sources.reader_choice import chosen_reader
 from schemaspec.spec import (
     CheckSpec,
     ColumnSpec,
@@ -48,10 +48,6 @@ from schemaspec.sql.types import canonical_type
 from schemaspec.util.interning import column_spec
 from schemaspec.util.redact import describe_url
 
-#: The environment variable choosing the reader: ``native`` (the default) or ``sqlalchemy``.
-READER_VARIABLE = "SCHEMASPEC_READER"
-READERS = ("native", "sqlalchemy")
-
 #: ``pragma_table_xinfo`` reports generated columns as hidden 2 and 3 from SQLite 3.31 on.
 MINIMUM_SQLITE = (3, 31)
 #: The SQLAlchemy dialect method that maps a declared type to a type object by SQLite's
@@ -64,18 +60,6 @@ _NAMES_PER_QUERY = 30_000
 
 #: Maps a foreign key's ``(referred schema, referred table)`` to the referred table's spec key.
 ReferenceKey = Callable[[str | None, str], str]
-
-
-def chosen_reader() -> str:
-    """The reader ``SCHEMASPEC_READER`` asks for."""
-    value = os.environ.get(READER_VARIABLE, "").strip().lower() or "native"
-    if value not in READERS:
-        # Worded as the PostgreSQL reader words it: one variable, one message.
-        raise SourceError(
-            f"{READER_VARIABLE}={os.environ[READER_VARIABLE]!r} names no reader: "
-            f"set it to {' or '.join(READERS)}, or unset it"
-        )
-    return value
 
 
 def available(connection: Connection) -> bool:

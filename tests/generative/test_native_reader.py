@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from schemaspec.dialects import normalize
 from schemaspec.pytest_plugin import _require_server
-from schemaspec.sources import native_postgresql, session
+from schemaspec.sources import native_postgresql, reader_choice, session
 from schemaspec.sources.database import DEFAULT_EXCLUDE, _read_once
 from schemaspec.spec import SchemaSpec
 
@@ -38,7 +38,7 @@ def read_both(engine: sa.Engine, schema: str | None = None) -> tuple[SchemaSpec,
         try:
             native = native_postgresql.read(connection, schema, _not_a_tool_table)
             with pytest.MonkeyPatch.context() as patch:
-                patch.setenv(native_postgresql.READER_VARIABLE, "sqlalchemy")
+                patch.setenv(reader_choice.READER_VARIABLE, "sqlalchemy")
                 reference = _read_once(connection, schema, None, DEFAULT_EXCLUDE, "", None)
         finally:
             session.end(connection)

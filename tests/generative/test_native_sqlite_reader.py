@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 
 import schemaspec
 from schemaspec.dialects import normalize
-from schemaspec.sources import native_sqlite, session
+from schemaspec.sources import native_sqlite, reader_choice, session
 from schemaspec.sources.database import DEFAULT_EXCLUDE, _read_once
 from schemaspec.spec import SchemaSpec
 
@@ -43,7 +43,7 @@ def read_both(engine: sa.Engine) -> tuple[SchemaSpec, SchemaSpec]:
         try:
             native = native_sqlite.read(connection, None, _not_a_tool_table)
             with pytest.MonkeyPatch.context() as patch:
-                patch.setenv(native_sqlite.READER_VARIABLE, "sqlalchemy")
+                patch.setenv(reader_choice.READER_VARIABLE, "sqlalchemy")
                 reference = _read_once(connection, None, None, DEFAULT_EXCLUDE, "", None)
         finally:
             session.end(connection)

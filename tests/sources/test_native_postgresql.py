@@ -17,7 +17,7 @@ from sqlalchemy.pool import NullPool
 
 from schemaspec import ColumnSpec, ForeignKeySpec, IndexSpec, SourceError, from_database
 from schemaspec.cli.main import main
-from schemaspec.sources import native_postgresql
+from schemaspec.sources import native_postgresql, reader_choice
 from schemaspec.spec import EnumSpec, ExcludeSpec, UniqueSpec
 
 pytestmark = pytest.mark.postgresql
@@ -72,9 +72,9 @@ def engine(schemaspec_postgresql_url: str) -> Iterator[sa.Engine]:
 def both_readers(
     monkeypatch: pytest.MonkeyPatch, engine: sa.Engine, **options: Any
 ) -> tuple[Any, Any]:
-    monkeypatch.setenv(native_postgresql.READER_VARIABLE, "sqlalchemy")
+    monkeypatch.setenv(reader_choice.READER_VARIABLE, "sqlalchemy")
     reference = from_database(engine, **options)
-    monkeypatch.delenv(native_postgresql.READER_VARIABLE)
+    monkeypatch.delenv(reader_choice.READER_VARIABLE)
     return from_database(engine, **options), reference
 
 
@@ -166,7 +166,7 @@ def test_both_readers_give_the_same_spec_of_rarer_facts(
 
 
 def test_what_the_native_reader_reads(monkeypatch: pytest.MonkeyPatch, engine: sa.Engine) -> None:
-    monkeypatch.delenv(native_postgresql.READER_VARIABLE, raising=False)
+    monkeypatch.delenv(reader_choice.READER_VARIABLE, raising=False)
     spec = from_database(engine)
     parent, child, pairs = spec.tables["parent"], spec.tables["child"], spec.tables["pairs"]
     assert parent.comment == "the parent"
@@ -279,7 +279,7 @@ def statements(engine: sa.Engine, **options: Any) -> list[str]:
 def test_one_query_per_kind_whatever_the_number_of_tables(
     monkeypatch: pytest.MonkeyPatch, engine: sa.Engine
 ) -> None:
-    monkeypatch.delenv(native_postgresql.READER_VARIABLE, raising=False)
+    monkeypatch.delenv(reader_choice.READER_VARIABLE, raising=False)
     few = statements(engine)
     with engine.begin() as connection:
         for number in range(30):
@@ -298,22 +298,22 @@ def test_one_query_per_kind_whatever_the_number_of_tables(
 
 def test_the_reader_switch(monkeypatch: pytest.MonkeyPatch, engine: sa.Engine) -> None:
     with engine.connect() as connection:
-        monkeypatch.delenv(native_postgresql.READER_VARIABLE, raising=False)
+        monkeypatch.delenv(reader_choice.READER_VARIABLE, raising=False)
         assert native_postgresql.available(connection)
-        monkeypatch.setenv(native_postgresql.READER_VARIABLE, "Native")
+        monkeypatch.setenv(reader_choice.READER_VARIABLE, "Native")
         assert native_postgresql.available(connection)
-        monkeypatch.setenv(native_postgresql.READER_VARIABLE, "sqlalchemy")
+        monkeypatch.setenv(reader_choice.READER_VARIABLE, "sqlalchemy")
         assert not native_postgresql.available(connection)
     # The SQLAlchemy reader sends its own queries: the native reader's are not among them.
     assert not any("a.attrelid = ANY(" in statement for statement in statements(engine))
-    monkeypatch.delenv(native_postgresql.READER_VARIABLE)
+    monkeypatch.delenv(reader_choice.READER_VARIABLE)
     assert any("a.attrelid = ANY(" in statement for statement in statements(engine))
 
 
 def test_an_unknown_reader_is_bad_input(
     monkeypatch: pytest.MonkeyPatch, engine: sa.Engine, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setenv(native_postgresql.READER_VARIABLE, "fast")
+    monkeypatch.setenv(reader_choice.READER_VARIABLE, "fast")
     message = (
         "SCHEMASPEC_READER='fast' names no reader: set it to native or sqlalchemy, or unset it"
     )
@@ -336,6 +336,6 @@ def test_an_unknown_reader_is_bad_input(
 def test_servers_the_native_reader_reads(
     monkeypatch: pytest.MonkeyPatch, dialect: str, version: tuple[int, ...], expected: bool
 ) -> None:
-    monkeypatch.delenv(native_postgresql.READER_VARIABLE, raising=False)
+    monkeypatch.delenv(reader_choice.READER_VARIABLE, raising=False)
     connection = SimpleNamespace(dialect=SimpleNamespace(name=dialect, server_version_info=version))
     assert native_postgresql.available(connection) is expected  # type: ignore[arg-type]

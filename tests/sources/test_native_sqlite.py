@@ -21,7 +21,7 @@ from zoo import schema_zoo, zoo
 
 from schemaspec import SchemaSpec, from_database, from_models
 from schemaspec.errors import DatabaseConnectionError, SourceError
-from schemaspec.sources.native_sqlite import READER_VARIABLE
+from schemaspec.sources.reader_choice import READER_VARIABLE
 from schemaspec.spec import CheckSpec, ForeignKeySpec, IndexSpec, UniqueSpec
 
 
