@@ -286,12 +286,19 @@ def _unrename(operation: ops.MigrateOperation) -> ops.MigrateOperation:
 
 
 def _head(config: str | Path | None) -> str | None:
+    """The single head of the project ``config`` (an ``alembic.ini``) names, or ``None``."""
     if config is None:
         return None
     from alembic.config import Config
     from alembic.script import ScriptDirectory
+    from alembic.util import CommandError
 
-    heads = ScriptDirectory.from_config(Config(str(config))).get_heads()
+    if not Path(config).is_file():
+        raise SourceError(f"{config}: no such file (give the project's alembic.ini)")
+    try:
+        heads = ScriptDirectory.from_config(Config(str(config))).get_heads()
+    except CommandError as error:
+        raise SourceError(f"{config}: {' '.join(str(error).split())}") from None
     if len(heads) > 1:
         raise SourceError(
             f"{config}: the migrations have {len(heads)} heads ({', '.join(sorted(heads))}): "

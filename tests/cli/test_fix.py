@@ -100,3 +100,20 @@ def test_a_server_fix_needs_a_scratch_server(
         "schemaspec: error: --fix for postgresql is proven on a scratch database: give "
         "--scratch-server the URL of a postgresql server you may create databases on\n"
     )
+
+
+def test_a_bad_alembic_config_is_one_line(
+    members_only: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    missing = tmp_path / "nope" / "alembic.ini"
+    base = ["diff", "unioncore.models:Base", members_only, "--fix", "alembic"]
+    assert main([*base, "--alembic-config", str(missing)]) == 2
+    assert capsys.readouterr().err == (
+        f"schemaspec: error: {missing}: no such file (give the project's alembic.ini)\n"
+    )
+    empty = tmp_path / "alembic.ini"
+    empty.write_text("[alembic]\n")
+    assert main([*base, "--alembic-config", str(empty)]) == 2
+    assert capsys.readouterr().err == (
+        f"schemaspec: error: {empty}: No 'script_location' key found in configuration.\n"
+    )
