@@ -99,7 +99,7 @@ def render_fix(
         raise SourceError(f"unknown fix style {style!r}: use 'sql' or 'alembic'")
     rules = list(ignore)
     before = normalize(actual, target) if actual.dialect is None else actual
-    renamed, rename_steps = _renamed(before, dict(renames or {}), target)
+    renamed, rename_steps = _renamed(before, dict(renames or {}))
     result = diff(expected, renamed, ignore=rules, objects=objects)
     kinds, _notes = compared_kinds(expected, renamed, objects)
     want, have, _ = comparable(expected, renamed)
@@ -193,9 +193,7 @@ def _undoes(change: Change, closing: set[tuple[str, str, str]]) -> bool:
     return any(change.path == path and change.object == obj for path, obj, _kind in closing)
 
 
-def _renamed(
-    spec: SchemaSpec, renames: dict[str, str], dialect: str
-) -> tuple[SchemaSpec, list[Step]]:
+def _renamed(spec: SchemaSpec, renames: dict[str, str]) -> tuple[SchemaSpec, list[Step]]:
     """``spec`` with the renames applied, and the steps that make them."""
     tables = dict(spec.tables)
     steps: list[Step] = []
@@ -243,7 +241,6 @@ def _renamed(
         steps.append(
             Step(closes=(change,), operations=(operation,), phase=DROP_DEPENDENTS, table=table)
         )
-    _ = dialect
     return spec.model_copy(update={"tables": tables}), steps
 
 

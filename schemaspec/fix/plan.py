@@ -708,7 +708,7 @@ class _Planner:
         before = () if change.kind == "missing" else _privileges(change, "actual")
         after = () if change.kind == "unexpected" else _privileges(change, "expected")
         statements = grant_statements("TABLE", key, grantee, before, after, self.dialect)
-        self._step(change, *statements, phase=CREATE_DEPENDENTS, table=None)
+        self._step(change, *statements, phase=CREATE_DEPENDENTS)
 
 
 def change_key(change: Change) -> tuple[str, str, str]:
